@@ -9,8 +9,8 @@ namespace {
 
 constexpr const char* kIdentifiers[] = {"LCRQ", "LCRP", "LCWM", "LCBM", "LCEV", "LCSQ", "LCSB"};
 
-// Size limit, then family (file identifier), then the verifier, then the version: the order in which
-// a reason is most useful to the sender.
+// Size limit, then family (file identifier), then the verifier, then the version: the order in
+// which a reason is most useful to the sender.
 template <class T>
 Decoded<T> decode_root(const void* data, std::size_t size, std::size_t max_bytes,
                        const char* identifier) {
@@ -73,8 +73,7 @@ Decoded<fb::BrokerMessage> decode_broker_message(const void* d, std::size_t n, s
 Decoded<fb::Event> decode_event(const void* d, std::size_t n, std::size_t m) {
   return decode_root<fb::Event>(d, n, m, fb::EventIdentifier());
 }
-Decoded<fb::SnapshotRequest> decode_snapshot_request(const void* d, std::size_t n,
-                                                     std::size_t m) {
+Decoded<fb::SnapshotRequest> decode_snapshot_request(const void* d, std::size_t n, std::size_t m) {
   return decode_root<fb::SnapshotRequest>(d, n, m, fb::SnapshotRequestIdentifier());
 }
 Decoded<fb::SnapshotBatch> decode_snapshot_batch(const void* d, std::size_t n, std::size_t m) {

@@ -3,12 +3,12 @@
 // the protocol version, and reports failure as a value (never an exception, never an assert).
 #pragma once
 
+#include <flatbuffers/flatbuffers.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <flatbuffers/flatbuffers.h>
 #include <zmq.hpp>
 
 #include "schemas/broker_message_generated.h"
@@ -48,8 +48,9 @@ Decoded<fb::SnapshotBatch> decode_snapshot_batch(const void* data, std::size_t s
                                                  std::size_t max_bytes = kDefaultMaxFrameBytes);
 
 // Encoders must finish with the generated fb::Finish<Root>Buffer(builder, root) so the file
-// identifier is written: decoders use it to answer `unexpected_message` to a frame of another family.
-// Copies the finished buffer into a frame and clears the builder for reuse (it keeps its memory).
+// identifier is written: decoders use it to answer `unexpected_message` to a frame of another
+// family. Copies the finished buffer into a frame and clears the builder for reuse (it keeps its
+// memory).
 zmq::message_t take_frame(flatbuffers::FlatBufferBuilder& builder);
 
 // "queue_full" etc.; "unknown" for values this build does not know (a newer peer's).
@@ -60,7 +61,7 @@ std::string_view state_name(fb::JobState state);
 std::string dump_prefix(const void* data, std::size_t size, std::size_t max_bytes = 32);
 
 inline flatbuffers::Offset<flatbuffers::Vector<uint8_t>> bytes(flatbuffers::FlatBufferBuilder& b,
-                                                              std::string_view s) {
+                                                               std::string_view s) {
   return b.CreateVector(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 inline std::string_view view(const flatbuffers::Vector<uint8_t>* v) {

@@ -45,8 +45,8 @@ TEST(Codec, RejectsOversizedFrameBeforeParsing) {
 
 TEST(Codec, RejectsEveryTruncation) {
   std::string f = submit_frame();
-  // The builder may end the buffer with up to 7 bytes of alignment padding, which a verifier rightly
-  // does not need; every cut into real content must be rejected.
+  // The builder may end the buffer with up to 7 bytes of alignment padding, which a verifier
+  // rightly does not need; every cut into real content must be rejected.
   for (std::size_t n = 0; n + 8 <= f.size(); ++n) {
     auto d = decode_client_request(f.data(), n);
     EXPECT_FALSE(d.ok()) << "prefix of " << n << " bytes accepted";

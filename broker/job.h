@@ -1,0 +1,74 @@
+// The broker's in-memory job and worker records, shared by JobTable, WorkerRegistry and Scheduler.
+// Plain data with no I/O; sized with the 1M-queued-jobs target in mind (rare data lives elsewhere).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "schemas/common_generated.h"
+
+namespace litc::broker {
+
+using JobSlot = uint32_t;
+using WorkerSlot = uint32_t;
+using OperationId = uint16_t;
+inline constexpr JobSlot kNoJob = std::numeric_limits<JobSlot>::max();
+inline constexpr WorkerSlot kNoWorker = std::numeric_limits<WorkerSlot>::max();
+
+struct Job {
+  std::string id;
+  std::string input;
+  std::string result;   // output when completed, error message when failed/cancelled
+  std::string node_id;  // worker holding (or last holding) the job
+  uint64_t seq = 0;     // submit order: FIFO within a priority
+  uint64_t submitted_at_ms = 0;
+  uint64_t started_at_ms = 0;
+  uint64_t completed_at_ms = 0;
+  uint64_t lease_deadline_ms = 0;
+  int32_t priority = 0;
+  uint32_t attempt = 1;
+  uint32_t max_attempts = 1;
+  uint32_t ttl_ms = 0;
+  uint32_t timeout_ms = 0;
+  uint32_t queue_gen = 0;  // bumps on every enqueue; stale ready-queue entries are skipped
+  WorkerSlot worker = kNoWorker;
+  OperationId op = 0;
+  fb::JobState state = fb::JobState::pending;
+  fb::ErrorCode error = fb::ErrorCode::unknown;
+  bool dead_lettered = false;
+  bool has_waiters = false;  // waiters live in Scheduler, keyed by slot
+
+  bool finished() const {
+    return state == fb::JobState::completed || state == fb::JobState::failed ||
+           state == fb::JobState::cancelled;
+  }
+};
+
+// One job a worker holds: the slot is freed only by its Result or the worker's death.
+// job_seq tells a live job from a later job that reuses the slot after eviction.
+struct Assignment {
+  JobSlot job;
+  uint32_t attempt;
+  uint64_t job_seq;
+};
+
+struct Worker {
+  std::string routing_id;
+  std::string node_id;
+  std::string wallet_address;
+  std::string public_key;
+  std::vector<OperationId> operations;
+  std::vector<Assignment> assigned;
+  uint64_t last_seen_ms = 0;
+  uint32_t max_concurrent = 1;
+  uint32_t capacity = 1;  // max_concurrent, or less after Credit (0 = draining)
+  int32_t reputation = 0;
+  bool online = false;
+
+  uint32_t in_flight() const { return static_cast<uint32_t>(assigned.size()); }
+  bool has_free_slot() const { return online && in_flight() < capacity; }
+};
+
+}  // namespace litc::broker

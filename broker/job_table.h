@@ -1,0 +1,63 @@
+// JobTable: owns every job record the broker knows (live, recently finished, dead-lettered),
+// indexed by job id. Finished jobs are kept for status queries and idempotent resubmits, up to a
+// bound, oldest evicted first; dead-lettered jobs have their own bound.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/job.h"
+
+namespace litc::broker {
+
+class JobTable {
+ public:
+  JobTable(std::size_t retain_finished, std::size_t max_dead_letter);
+
+  // Inserts a new job and returns its slot; the id must not exist (check find() first).
+  JobSlot insert(Job job);
+  JobSlot find(std::string_view id) const;
+  Job& at(JobSlot slot) { return slots_[slot]; }
+  const Job& at(JobSlot slot) const { return slots_[slot]; }
+
+  // Call once when a job reaches a terminal state: makes it subject to retention / dead letter.
+  void on_finished(JobSlot slot);
+  // A dead-lettered job was replayed: it leaves the dead-letter list.
+  void on_replayed(JobSlot slot);
+
+  // Dead-lettered jobs, oldest first.
+  std::vector<JobSlot> dead_letters(std::size_t limit) const;
+  std::size_t dead_letter_count() const { return dead_letter_count_; }
+  std::size_t size() const { return index_.size(); }
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [id, slot] : index_) f(slots_[slot]);
+  }
+
+ private:
+  void erase(JobSlot slot);
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<Job> slots_;
+  std::vector<JobSlot> free_;
+  std::unordered_map<std::string, JobSlot, Hash, std::equal_to<>> index_;
+  // Finished jobs in finishing order; entries for jobs replayed since are skipped lazily.
+  std::deque<std::pair<JobSlot, uint64_t>> finished_;
+  std::deque<std::pair<JobSlot, uint64_t>> dead_letter_;
+  std::vector<uint64_t> finish_stamp_;  // per slot: which finished_/dead_letter_ entry is current
+  uint64_t next_stamp_ = 1;
+  std::size_t retain_finished_;
+  std::size_t max_dead_letter_;
+  std::size_t finished_count_ = 0;
+  std::size_t dead_letter_count_ = 0;
+};
+
+}  // namespace litc::broker

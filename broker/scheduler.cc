@@ -1,0 +1,454 @@
+// Scheduler: the broker's rules (see the DESIGN paragraph in scheduler.h).
+#include "broker/scheduler.h"
+
+#include <algorithm>
+
+namespace litc::broker {
+
+Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutput& out,
+                     std::string id_prefix)
+    : options_(std::move(options)),
+      clock_(clock),
+      out_(out),
+      id_prefix_(std::move(id_prefix)),
+      jobs_(options_.retain_finished, options_.max_dead_letter),
+      workers_(options_.operations.size()),
+      ready_(options_.operations.size()) {}
+
+int Scheduler::find_operation(std::string_view name) const {
+  for (std::size_t i = 0; i < options_.operations.size(); ++i) {
+    if (options_.operations[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Scheduler::set_state(Job& job, fb::JobState state) {
+  --counters_.by_state[static_cast<std::size_t>(job.state)];
+  ++counters_.by_state[static_cast<std::size_t>(state)];
+  job.state = state;
+}
+
+// ---------------------------------------------------------------- clients
+
+Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
+  if (!a.job_id.empty()) {
+    if (a.job_id.size() > options_.max_job_id_bytes) {
+      return Outcome::fail(fb::ErrorCode::invalid_argument, "job id longer than 128 bytes");
+    }
+    JobSlot existing = jobs_.find(a.job_id);
+    if (existing != kNoJob) {
+      ++counters_.duplicate_submits;
+      if (waiter && !jobs_.at(existing).finished()) add_waiter(existing, *waiter);
+      return {existing, fb::ErrorCode::unknown, "", true};
+    }
+  }
+  if (a.operation.empty()) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument, "operation is required");
+  }
+  int op = find_operation(a.operation);
+  if (op < 0) {
+    return Outcome::fail(fb::ErrorCode::unknown_operation,
+                         "operation is not in this broker's catalogue (--operations)");
+  }
+  if (a.max_attempts > options_.max_attempts_limit) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument, "max_attempts above the limit (100)");
+  }
+  if (counters_.in(fb::JobState::pending) >= options_.max_queued_jobs) {
+    ++counters_.queue_full_rejections;
+    return Outcome::fail(fb::ErrorCode::queue_full,
+                         "the broker holds --max-queued-jobs pending jobs; retry later");
+  }
+
+  uint64_t now = clock_.now_ms();
+  Job job;
+  job.seq = ++next_seq_;
+  job.id = a.job_id.empty() ? id_prefix_ + "-" + std::to_string(job.seq) : std::string(a.job_id);
+  job.input.assign(a.input);
+  job.op = static_cast<OperationId>(op);
+  job.priority = a.priority;
+  job.max_attempts = a.max_attempts ? a.max_attempts : options_.default_max_attempts;
+  job.ttl_ms = a.ttl_ms ? a.ttl_ms : options_.default_ttl_ms;
+  job.timeout_ms = a.timeout_ms ? a.timeout_ms : options_.default_timeout_ms;
+  job.submitted_at_ms = now;
+  job.state = fb::JobState::pending;
+  ++counters_.by_state[static_cast<std::size_t>(fb::JobState::pending)];
+  ++counters_.submitted_total;
+  JobSlot slot = jobs_.insert(std::move(job));
+  Job& j = jobs_.at(slot);
+  if (j.ttl_ms) deadlines_.push({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
+  if (waiter) add_waiter(slot, *waiter);
+  out_.job_event(fb::JobEventKind::submitted, j);
+  enqueue(slot, false);
+  dispatch();
+  return {slot, fb::ErrorCode::unknown, "", false};
+}
+
+Outcome Scheduler::cancel(std::string_view job_id) {
+  JobSlot slot = jobs_.find(job_id);
+  if (slot == kNoJob) return Outcome::fail(fb::ErrorCode::not_found, "no job with that id");
+  Job& job = jobs_.at(slot);
+  if (job.finished()) {
+    return Outcome::fail(fb::ErrorCode::already_finished, "the job has already finished");
+  }
+  bool was_active = job.state == fb::JobState::active;
+  WorkerSlot ws = job.worker;
+  set_state(job, fb::JobState::cancelled);
+  job.error = fb::ErrorCode::cancelled;
+  job.result = "cancelled by request";
+  job.completed_at_ms = clock_.now_ms();
+  out_.job_event(fb::JobEventKind::cancelled, job);
+  // The worker keeps its slot until it answers; it is told to stop now.
+  if (was_active && ws != kNoWorker) out_.cancel_on_worker(workers_.at(ws), job, job.attempt);
+  finish(slot);
+  return {slot, fb::ErrorCode::unknown, "", false};
+}
+
+Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
+  JobSlot slot = jobs_.find(job_id);
+  if (slot == kNoJob) return Outcome::fail(fb::ErrorCode::not_found, "no job with that id");
+  Job& job = jobs_.at(slot);
+  if (!job.dead_lettered) {
+    return Outcome::fail(fb::ErrorCode::already_finished,
+                         "only dead-lettered jobs can be replayed");
+  }
+  if (counters_.in(fb::JobState::pending) >= options_.max_queued_jobs) {
+    ++counters_.queue_full_rejections;
+    return Outcome::fail(fb::ErrorCode::queue_full,
+                         "the broker holds --max-queued-jobs pending jobs; retry later");
+  }
+  jobs_.on_replayed(slot);
+  set_state(job, fb::JobState::pending);
+  job.seq = ++next_seq_;
+  job.attempt = 1;
+  job.error = fb::ErrorCode::unknown;
+  job.result.clear();
+  job.node_id.clear();
+  job.worker = kNoWorker;
+  job.started_at_ms = job.completed_at_ms = 0;
+  uint64_t now = clock_.now_ms();
+  job.submitted_at_ms = now;
+  if (job.ttl_ms) deadlines_.push({now + job.ttl_ms, job.seq, slot, 0, DeadlineKind::ttl});
+  if (waiter) add_waiter(slot, *waiter);
+  out_.job_event(fb::JobEventKind::replayed, job);
+  enqueue(slot, false);
+  dispatch();
+  return {slot, fb::ErrorCode::unknown, "", false};
+}
+
+void Scheduler::add_waiter(JobSlot slot, const Waiter& waiter) {
+  waiters_[slot].push_back(waiter);
+  jobs_.at(slot).has_waiters = true;
+}
+
+// ---------------------------------------------------------------- queue and dispatch
+
+void Scheduler::enqueue(JobSlot slot, bool front) {
+  Job& job = jobs_.at(slot);
+  job.queue_gen = ++next_queue_gen_;
+  ReadyQueue::Entry e{slot, job.queue_gen};
+  if (front) {
+    ready_[job.op].push_front(job.priority, e);
+  } else {
+    ready_[job.op].push_back(job.priority, e);
+  }
+}
+
+void Scheduler::dispatch() {
+  auto live = [this](const ReadyQueue::Entry& e) {
+    const Job& j = jobs_.at(e.slot);
+    return j.state == fb::JobState::pending && j.queue_gen == e.gen;
+  };
+  for (;;) {
+    int best_op = -1;
+    const Job* best = nullptr;
+    JobSlot best_slot = kNoJob;
+    for (std::size_t op = 0; op < ready_.size(); ++op) {
+      if (ready_[op].empty() || !workers_.any_available(static_cast<OperationId>(op))) continue;
+      const ReadyQueue::Entry* e = ready_[op].head(live);
+      if (!e) continue;
+      const Job& j = jobs_.at(e->slot);
+      if (!best || j.priority > best->priority ||
+          (j.priority == best->priority && j.seq < best->seq)) {
+        best = &j;
+        best_op = static_cast<int>(op);
+        best_slot = e->slot;
+      }
+    }
+    if (!best) return;
+    ready_[best_op].pop_head();
+    assign(best_slot, workers_.best_for(static_cast<OperationId>(best_op)));
+  }
+}
+
+void Scheduler::assign(JobSlot slot, WorkerSlot ws) {
+  Job& job = jobs_.at(slot);
+  Worker& w = workers_.at(ws);
+  uint64_t now = clock_.now_ms();
+  workers_.before_change(ws);
+  w.assigned.push_back({slot, job.attempt, job.seq});
+  workers_.after_change(ws);
+  set_state(job, fb::JobState::active);
+  job.worker = ws;
+  job.node_id = w.node_id;
+  job.started_at_ms = now;
+  if (options_.lease_ms) {
+    job.lease_deadline_ms = now + options_.lease_ms;
+    deadlines_.push({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
+  }
+  if (job.timeout_ms) {
+    deadlines_.push({now + job.timeout_ms, job.seq, slot, job.attempt, DeadlineKind::timeout});
+  }
+  out_.assign(w, job);
+  out_.job_event(fb::JobEventKind::assigned, job);
+}
+
+// ---------------------------------------------------------------- endings
+
+void Scheduler::requeue_or_fail(JobSlot slot) {
+  Job& job = jobs_.at(slot);
+  if (job.attempt >= job.max_attempts) {
+    fail(slot, fb::ErrorCode::max_attempts_exceeded,
+         "the job was re-queued max_attempts times (its workers died or its lease expired)", true);
+    return;
+  }
+  ++job.attempt;
+  ++counters_.requeued_total;
+  set_state(job, fb::JobState::pending);
+  job.worker = kNoWorker;
+  job.started_at_ms = 0;
+  job.lease_deadline_ms = 0;
+  out_.job_event(fb::JobEventKind::requeued, job);
+  enqueue(slot, true);
+}
+
+void Scheduler::fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter) {
+  Job& job = jobs_.at(slot);
+  set_state(job, fb::JobState::failed);
+  job.error = code;
+  job.result.assign(message);
+  job.completed_at_ms = clock_.now_ms();
+  job.dead_lettered = dead_letter;
+  out_.job_event(fb::JobEventKind::failed, job);
+  finish(slot);
+}
+
+// Last step of every terminal transition: final replies, then retention (which may evict).
+void Scheduler::finish(JobSlot slot) {
+  Job& job = jobs_.at(slot);
+  if (job.has_waiters) {
+    auto it = waiters_.find(slot);
+    if (it != waiters_.end()) {
+      for (const Waiter& w : it->second) out_.reply_final(w, job);
+      waiters_.erase(it);
+    }
+    job.has_waiters = false;
+  }
+  jobs_.on_finished(slot);
+}
+
+// ---------------------------------------------------------------- workers
+
+Outcome Scheduler::register_worker(const RegisterArgs& a) {
+  if (workers_.find_by_routing_id(a.routing_id) != kNoWorker) {
+    return Outcome::fail(fb::ErrorCode::unexpected_message,
+                         "this connection is already registered");
+  }
+  if (a.node_id.empty()) return Outcome::fail(fb::ErrorCode::invalid_argument, "node_id is empty");
+  if (a.max_concurrent == 0 || a.max_concurrent > options_.max_concurrent_limit) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument,
+                         "max_concurrent_jobs must be between 1 and 1024");
+  }
+  WorkerSlot old = workers_.find_by_node_id(a.node_id);
+  if (old != kNoWorker) {
+    out_.disconnect_worker(workers_.at(old), "replaced by a new registration of this node id");
+    expire_worker(old);
+  }
+  Worker w;
+  w.routing_id.assign(a.routing_id);
+  w.node_id.assign(a.node_id);
+  w.wallet_address.assign(a.wallet_address);
+  w.public_key.assign(a.public_key);
+  for (std::string_view name : a.operations) {
+    int op = find_operation(name);
+    if (op >= 0 && std::find(w.operations.begin(), w.operations.end(), op) == w.operations.end()) {
+      w.operations.push_back(static_cast<OperationId>(op));
+    }
+  }
+  w.max_concurrent = w.capacity = a.max_concurrent;
+  w.reputation = a.reputation;
+  w.last_seen_ms = clock_.now_ms();
+  w.online = true;
+  WorkerSlot ws = workers_.add(std::move(w));
+  out_.node_event(fb::NodeEventKind::online, workers_.at(ws));
+  dispatch();
+  return {};
+}
+
+bool Scheduler::touch(std::string_view routing_id) {
+  WorkerSlot ws = workers_.find_by_routing_id(routing_id);
+  if (ws == kNoWorker) return false;
+  workers_.at(ws).last_seen_ms = clock_.now_ms();
+  return true;
+}
+
+bool Scheduler::set_capacity(std::string_view routing_id, uint32_t capacity) {
+  WorkerSlot ws = workers_.find_by_routing_id(routing_id);
+  if (ws == kNoWorker) return false;
+  Worker& w = workers_.at(ws);
+  workers_.before_change(ws);
+  w.capacity = std::min(capacity, w.max_concurrent);
+  workers_.after_change(ws);
+  out_.node_event(fb::NodeEventKind::capacity, w);
+  dispatch();
+  return true;
+}
+
+bool Scheduler::progress(std::string_view routing_id, std::string_view job_id, uint32_t attempt) {
+  WorkerSlot ws = workers_.find_by_routing_id(routing_id);
+  if (ws == kNoWorker) return false;
+  JobSlot slot = jobs_.find(job_id);
+  if (slot == kNoJob) return true;
+  Job& job = jobs_.at(slot);
+  if (job.state != fb::JobState::active || job.worker != ws || job.attempt != attempt) return true;
+  if (options_.lease_ms) {
+    job.lease_deadline_ms = clock_.now_ms() + options_.lease_ms;
+    deadlines_.push({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
+  }
+  out_.job_event(fb::JobEventKind::progress, job);
+  return true;
+}
+
+// Frees the worker slot this Result answers. A job evicted since (slot reused) leaves an orphaned
+// assignment; any orphan of the same attempt is released instead, since each Result answers one.
+bool Scheduler::release_assignment(Worker& w, WorkerSlot ws, JobSlot slot, uint32_t attempt) {
+  auto& as = w.assigned;
+  auto it = as.end();
+  if (slot != kNoJob) {
+    uint64_t seq = jobs_.at(slot).seq;
+    it = std::find_if(as.begin(), as.end(), [&](const Assignment& a) {
+      return a.job == slot && a.job_seq == seq && a.attempt == attempt;
+    });
+  }
+  if (it == as.end()) {
+    it = std::find_if(as.begin(), as.end(), [&](const Assignment& a) {
+      return a.attempt == attempt && jobs_.at(a.job).seq != a.job_seq;
+    });
+  }
+  if (it == as.end()) return false;
+  workers_.before_change(ws);
+  *it = as.back();
+  as.pop_back();
+  workers_.after_change(ws);
+  return true;
+}
+
+ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a) {
+  WorkerSlot ws = workers_.find_by_routing_id(routing_id);
+  if (ws == kNoWorker) {
+    ++counters_.stale_results;
+    return ResultVerdict::unknown_worker;
+  }
+  Worker& w = workers_.at(ws);
+  w.last_seen_ms = clock_.now_ms();
+  JobSlot slot = jobs_.find(a.job_id);
+  bool held = release_assignment(w, ws, slot, a.attempt);
+  Job* job = slot == kNoJob ? nullptr : &jobs_.at(slot);
+  if (!held || !job || job->state != fb::JobState::active || job->worker != ws ||
+      job->attempt != a.attempt) {
+    ResultVerdict v = ResultVerdict::stale;
+    if (held && job && job->state == fb::JobState::cancelled) {
+      ++counters_.results_after_cancel;
+      v = ResultVerdict::after_cancel;
+    } else {
+      ++counters_.stale_results;
+    }
+    dispatch();
+    return v;
+  }
+  if (a.ok) {
+    set_state(*job, fb::JobState::completed);
+    job->result.assign(a.output);
+    job->error = fb::ErrorCode::unknown;
+    job->completed_at_ms = clock_.now_ms();
+    out_.job_event(fb::JobEventKind::completed, *job);
+    finish(slot);
+  } else {
+    fb::ErrorCode code =
+        a.error == fb::ErrorCode::unknown ? fb::ErrorCode::operation_failed : a.error;
+    fail(slot, code, a.error_message, false);
+  }
+  dispatch();
+  return ResultVerdict::accepted;
+}
+
+bool Scheduler::disconnect(std::string_view routing_id) {
+  WorkerSlot ws = workers_.find_by_routing_id(routing_id);
+  if (ws == kNoWorker) return false;
+  expire_worker(ws);
+  dispatch();
+  return true;
+}
+
+void Scheduler::expire_worker(WorkerSlot ws) {
+  Worker& w = workers_.at(ws);
+  workers_.before_change(ws);
+  w.online = false;
+  std::vector<Assignment> held = std::move(w.assigned);
+  w.assigned.clear();
+  for (const Assignment& a : held) {
+    Job& job = jobs_.at(a.job);
+    if (job.seq == a.job_seq && job.state == fb::JobState::active && job.worker == ws &&
+        job.attempt == a.attempt) {
+      requeue_or_fail(a.job);
+    }
+  }
+  out_.node_event(fb::NodeEventKind::offline, w);
+  workers_.remove(ws);
+}
+
+// ---------------------------------------------------------------- time
+
+void Scheduler::tick() {
+  uint64_t now = clock_.now_ms();
+  uint64_t expiry = heartbeat_expiry_ms();
+  for (WorkerSlot ws : workers_.online_slots()) {
+    if (now - workers_.at(ws).last_seen_ms > expiry) {
+      ++counters_.workers_expired;
+      expire_worker(ws);
+    }
+  }
+  while (!deadlines_.empty() && deadlines_.top().at_ms <= now) {
+    Deadline d = deadlines_.top();
+    deadlines_.pop();
+    on_deadline(d);
+  }
+  dispatch();
+}
+
+void Scheduler::on_deadline(const Deadline& d) {
+  Job& job = jobs_.at(d.slot);
+  if (job.seq != d.job_seq) return;  // the job is gone, the slot reused
+  switch (d.kind) {
+    case DeadlineKind::ttl:
+      if (job.state == fb::JobState::pending) {
+        fail(d.slot, fb::ErrorCode::expired, "no worker took the job within its ttl", true);
+      }
+      return;
+    case DeadlineKind::lease:
+    case DeadlineKind::timeout: {
+      if (job.state != fb::JobState::active || job.attempt != d.attempt) return;
+      if (d.kind == DeadlineKind::lease && job.lease_deadline_ms != d.at_ms) return;  // renewed
+      // The worker keeps the slot until it answers; it is told to stop. (Told first: failing the
+      // job may evict its record.)
+      if (job.worker != kNoWorker) out_.cancel_on_worker(workers_.at(job.worker), job, job.attempt);
+      if (d.kind == DeadlineKind::lease) {
+        requeue_or_fail(d.slot);
+      } else {
+        fail(d.slot, fb::ErrorCode::timeout, "the attempt ran past the job's timeout", true);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace litc::broker

@@ -1,0 +1,211 @@
+// Scheduler: the broker's rules, with no socket in it. The broker loop feeds it decoded requests
+// and worker messages and a clock; it answers with return values and with calls on a
+// SchedulerOutput (send Assign, cancel on a worker, publish an event, send a final reply).
+//
+// DESIGN — what this class guarantees (tests/broker/scheduler_test.cc checks each point):
+//  * Order: highest priority first, FIFO by submit order within a priority; a re-queued job goes to
+//    the head of its priority.
+//  * Placement: a job goes only to a worker whose operations include its operation and that has a
+//    free slot (in flight < capacity <= maxConcurrentJobs); among those, fewest jobs in flight
+//    first, then higher reputation, then the longest registered.
+//  * A worker slot is freed only by that worker's Result for the assignment, or by its death; so
+//    a worker never holds more than its capacity, even while a cancelled job is still stopping.
+//  * Failure: a worker silent for liveness x heartbeat interval, or that disconnects or is replaced
+//    by a new registration of its node id, is dead; every job it held goes back to pending with
+//    attempt + 1. An attempt without Result/Progress for lease_ms (when set) does the same. Past
+//    max_attempts the job fails with max_attempts_exceeded and is dead-lettered.
+//  * Timeouts: an attempt running longer than its timeout fails the job (`timeout`); a job still
+//    pending ttl_ms after submit fails (`expired`); both are dead-lettered. Replay puts a
+//    dead-lettered job back to pending with attempt 1.
+//  * Exactly-once completion record: only the Result for the job's current attempt from the worker
+//    holding it completes the job; anything else is dropped and counted (stale_results, or
+//    results_after_cancel for a job cancelled while running).
+//  * Idempotent submit: a job id that exists returns the existing job (duplicate = true).
+//  * Events: every state transition is exactly one job_event call (progress is an extra,
+//    non-transition event); node changes are node_event calls.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/job.h"
+#include "broker/job_table.h"
+#include "broker/ready_queue.h"
+#include "broker/worker_registry.h"
+#include "schemas/events_generated.h"
+
+namespace litc::broker {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual uint64_t now_ms() const = 0;  // wall clock, ms since the Unix epoch
+};
+
+struct SchedulerOptions {
+  std::vector<std::string> operations{"echo", "sha256", "sleep"};
+  uint32_t heartbeat_interval_ms = 1000;
+  uint32_t liveness = 3;
+  uint32_t lease_ms = 0;  // 0 = no lease (heartbeats and timeouts only)
+  uint32_t default_timeout_ms = 300'000;
+  uint32_t default_max_attempts = 3;
+  uint32_t default_ttl_ms = 0;
+  std::size_t max_queued_jobs = 1'000'000;
+  std::size_t retain_finished = 100'000;
+  std::size_t max_dead_letter = 100'000;
+  std::size_t max_job_id_bytes = 128;
+  uint32_t max_attempts_limit = 100;
+  uint32_t max_concurrent_limit = 1024;
+};
+
+// Who to send a final JobReply to when a job ends.
+struct Waiter {
+  std::string client;  // client routing id
+  uint64_t request_id = 0;
+};
+
+class SchedulerOutput {
+ public:
+  virtual ~SchedulerOutput() = default;
+  virtual void assign(const Worker& worker, const Job& job) = 0;
+  virtual void cancel_on_worker(const Worker& worker, const Job& job, uint32_t attempt) = 0;
+  virtual void disconnect_worker(const Worker& worker, std::string_view reason) = 0;
+  virtual void job_event(fb::JobEventKind kind, const Job& job) = 0;
+  virtual void node_event(fb::NodeEventKind kind, const Worker& worker) = 0;
+  virtual void reply_final(const Waiter& waiter, const Job& job) = 0;
+};
+
+struct SchedulerCounters {
+  uint64_t submitted_total = 0;
+  uint64_t duplicate_submits = 0;
+  uint64_t requeued_total = 0;
+  uint64_t stale_results = 0;
+  uint64_t results_after_cancel = 0;
+  uint64_t queue_full_rejections = 0;
+  uint64_t workers_expired = 0;
+  std::array<uint64_t, 6> by_state{};  // indexed by fb::JobState; finished ones count retained jobs
+
+  uint64_t in(fb::JobState s) const { return by_state[static_cast<std::size_t>(s)]; }
+};
+
+struct SubmitArgs {
+  std::string_view job_id;  // empty: the scheduler names the job
+  std::string_view operation;
+  std::string_view input;
+  int32_t priority = 0;
+  uint32_t max_attempts = 0;  // 0 = default
+  uint32_t ttl_ms = 0;        // 0 = default
+  uint32_t timeout_ms = 0;    // 0 = default
+};
+
+struct RegisterArgs {
+  std::string_view routing_id;
+  std::string_view node_id;
+  std::string_view wallet_address;
+  std::string_view public_key;
+  std::vector<std::string_view> operations;
+  uint32_t max_concurrent = 1;
+  int32_t reputation = 0;
+};
+
+struct ResultArgs {
+  std::string_view job_id;
+  uint32_t attempt = 0;
+  bool ok = false;
+  std::string_view output;
+  fb::ErrorCode error = fb::ErrorCode::operation_failed;
+  std::string_view error_message;
+};
+
+// The answer to a request: the job it concerns, or an error code and a static reason.
+struct Outcome {
+  JobSlot slot = kNoJob;
+  fb::ErrorCode error = fb::ErrorCode::unknown;
+  const char* message = "";
+  bool duplicate = false;
+  bool ok() const { return error == fb::ErrorCode::unknown; }
+  static Outcome fail(fb::ErrorCode code, const char* why) { return {kNoJob, code, why, false}; }
+};
+
+enum class ResultVerdict { accepted, stale, after_cancel, unknown_worker };
+
+class Scheduler {
+ public:
+  Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutput& out,
+            std::string id_prefix = "job");
+
+  // --- clients ---
+  Outcome submit(const SubmitArgs& args, const Waiter* waiter = nullptr);
+  Outcome cancel(std::string_view job_id);
+  Outcome replay(std::string_view job_id, const Waiter* waiter = nullptr);
+  JobSlot find(std::string_view job_id) const { return jobs_.find(job_id); }
+  const Job& job(JobSlot slot) const { return jobs_.at(slot); }
+  std::vector<JobSlot> dead_letters(std::size_t limit) const { return jobs_.dead_letters(limit); }
+
+  // --- workers ---
+  Outcome register_worker(const RegisterArgs& args);
+  // Any message from a worker: refreshes liveness. False when the routing id is not registered.
+  bool touch(std::string_view routing_id);
+  bool set_capacity(std::string_view routing_id, uint32_t capacity);
+  bool progress(std::string_view routing_id, std::string_view job_id, uint32_t attempt);
+  ResultVerdict result(std::string_view routing_id, const ResultArgs& args);
+  bool disconnect(std::string_view routing_id);
+
+  // Expire workers, leases, timeouts and TTLs that are due; then dispatch.
+  void tick();
+
+  const SchedulerCounters& counters() const { return counters_; }
+  const SchedulerOptions& options() const { return options_; }
+  std::string_view operation_name(OperationId op) const { return options_.operations[op]; }
+  std::size_t workers_online() const { return workers_.online_count(); }
+  const WorkerRegistry& workers() const { return workers_; }
+  const JobTable& jobs() const { return jobs_; }
+  uint64_t heartbeat_expiry_ms() const {
+    return uint64_t{options_.heartbeat_interval_ms} * options_.liveness;
+  }
+
+ private:
+  enum class DeadlineKind : uint8_t { lease, timeout, ttl };
+  struct Deadline {
+    uint64_t at_ms;
+    uint64_t job_seq;
+    JobSlot slot;
+    uint32_t attempt;
+    DeadlineKind kind;
+    bool operator>(const Deadline& o) const { return at_ms > o.at_ms; }
+  };
+
+  int find_operation(std::string_view name) const;
+  void set_state(Job& job, fb::JobState state);
+  void enqueue(JobSlot slot, bool front);
+  void dispatch();
+  void assign(JobSlot slot, WorkerSlot worker);
+  void requeue_or_fail(JobSlot slot);
+  void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
+  void finish(JobSlot slot);
+  void expire_worker(WorkerSlot slot);
+  bool release_assignment(Worker& worker, WorkerSlot ws, JobSlot job, uint32_t attempt);
+  void on_deadline(const Deadline& d);
+  void add_waiter(JobSlot slot, const Waiter& waiter);
+
+  SchedulerOptions options_;
+  const Clock& clock_;
+  SchedulerOutput& out_;
+  std::string id_prefix_;
+  JobTable jobs_;
+  WorkerRegistry workers_;
+  std::vector<ReadyQueue> ready_;  // per operation
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::unordered_map<JobSlot, std::vector<Waiter>> waiters_;
+  SchedulerCounters counters_;
+  uint64_t next_seq_ = 0;
+  uint32_t next_queue_gen_ = 0;
+};
+
+}  // namespace litc::broker

@@ -1,0 +1,75 @@
+// WorkerRegistry: workers by id, and per-operation availability ordered for dispatch.
+#include "broker/worker_registry.h"
+
+namespace litc::broker {
+
+WorkerSlot WorkerRegistry::add(Worker worker) {
+  WorkerSlot slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = std::move(worker);
+  } else {
+    slot = static_cast<WorkerSlot>(slots_.size());
+    slots_.push_back(std::move(worker));
+  }
+  by_routing_id_[slots_[slot].routing_id] = slot;
+  by_node_id_[slots_[slot].node_id] = slot;
+  index(slot);
+  return slot;
+}
+
+void WorkerRegistry::remove(WorkerSlot slot) {
+  unindex(slot);
+  Worker& w = slots_[slot];
+  by_routing_id_.erase(w.routing_id);
+  auto it = by_node_id_.find(w.node_id);
+  if (it != by_node_id_.end() && it->second == slot) by_node_id_.erase(it);
+  w = Worker{};
+  free_.push_back(slot);
+}
+
+WorkerSlot WorkerRegistry::find_by_routing_id(std::string_view routing_id) const {
+  auto it = by_routing_id_.find(std::string(routing_id));
+  return it == by_routing_id_.end() ? kNoWorker : it->second;
+}
+
+WorkerSlot WorkerRegistry::find_by_node_id(std::string_view node_id) const {
+  auto it = by_node_id_.find(std::string(node_id));
+  return it == by_node_id_.end() ? kNoWorker : it->second;
+}
+
+void WorkerRegistry::before_change(WorkerSlot slot) {
+  unindex(slot);
+}
+void WorkerRegistry::after_change(WorkerSlot slot) {
+  index(slot);
+}
+
+WorkerSlot WorkerRegistry::best_for(OperationId op) const {
+  if (op >= available_.size() || available_[op].empty()) return kNoWorker;
+  return std::get<2>(*available_[op].begin());
+}
+
+std::vector<WorkerSlot> WorkerRegistry::online_slots() const {
+  std::vector<WorkerSlot> out;
+  out.reserve(by_routing_id_.size());
+  for (const auto& [rid, slot] : by_routing_id_) out.push_back(slot);
+  return out;
+}
+
+void WorkerRegistry::unindex(WorkerSlot slot) {
+  const Worker& w = slots_[slot];
+  if (!w.has_free_slot()) return;
+  Key k = key(slot);
+  for (OperationId op : w.operations) available_[op].erase(k);
+}
+
+void WorkerRegistry::index(WorkerSlot slot) {
+  const Worker& w = slots_[slot];
+  if (!w.has_free_slot()) return;
+  Key k = key(slot);
+  for (OperationId op : w.operations) available_[op].insert(k);
+}
+
+}  // namespace litc::broker

@@ -1,0 +1,64 @@
+// WorkerRegistry: the workers the broker knows, by routing id and node id, and for each operation
+// the workers that can take one more job of it, ordered least loaded first, then reputation.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/job.h"
+
+namespace litc::broker {
+
+class WorkerRegistry {
+ public:
+  explicit WorkerRegistry(std::size_t operation_count) : available_(operation_count) {}
+
+  WorkerSlot add(Worker worker);
+  // Removes the worker (its assignments must have been handled by the caller).
+  void remove(WorkerSlot slot);
+
+  WorkerSlot find_by_routing_id(std::string_view routing_id) const;
+  WorkerSlot find_by_node_id(std::string_view node_id) const;
+  Worker& at(WorkerSlot slot) { return slots_[slot]; }
+  const Worker& at(WorkerSlot slot) const { return slots_[slot]; }
+
+  // Call around any change to a worker's load, capacity or liveness, so `available_` stays exact:
+  //   registry.before_change(w); ...mutate...; registry.after_change(w);
+  void before_change(WorkerSlot slot);
+  void after_change(WorkerSlot slot);
+
+  // Best worker with a free slot for the operation, or kNoWorker.
+  WorkerSlot best_for(OperationId op) const;
+  bool any_available(OperationId op) const { return !available_[op].empty(); }
+
+  std::size_t online_count() const { return by_routing_id_.size(); }
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& [rid, slot] : by_routing_id_) f(slot, slots_[slot]);
+  }
+  // Slots of all online workers (a copy: callers may remove while iterating).
+  std::vector<WorkerSlot> online_slots() const;
+
+ private:
+  // (in flight, -reputation, slot): std::set order is the dispatch preference.
+  using Key = std::tuple<uint32_t, int64_t, WorkerSlot>;
+  Key key(WorkerSlot slot) const {
+    const Worker& w = slots_[slot];
+    return {w.in_flight(), -static_cast<int64_t>(w.reputation), slot};
+  }
+  void unindex(WorkerSlot slot);
+  void index(WorkerSlot slot);
+
+  std::vector<Worker> slots_;
+  std::vector<WorkerSlot> free_;
+  std::unordered_map<std::string, WorkerSlot> by_routing_id_;
+  std::unordered_map<std::string, WorkerSlot> by_node_id_;
+  std::vector<std::set<Key>> available_;  // per operation
+};
+
+}  // namespace litc::broker
