@@ -1,0 +1,49 @@
+// OperationRegistry: the built-in catalogue and the per-worker selection from it (see registry.h).
+#include "operations/registry.h"
+
+#include <stdexcept>
+
+#include "operations/builtin.h"
+
+namespace litc {
+
+OperationRegistry OperationRegistry::builtin() {
+  OperationRegistry r;
+  r.add("echo", run_echo);
+  r.add("sha256", run_sha256);
+  r.add("sleep", run_sleep);
+  return r;
+}
+
+OperationRegistry OperationRegistry::with(std::span<const std::string> names) {
+  const OperationRegistry all = builtin();
+  OperationRegistry selected;
+  for (const std::string& name : names) {
+    const Operation* op = all.find(name);
+    if (op == nullptr) {
+      std::string known;
+      for (const std::string& k : all.names()) known += (known.empty() ? "" : ", ") + k;
+      throw std::invalid_argument("unknown operation '" + name + "' (known: " + known + ")");
+    }
+    selected.add(name, *op);
+  }
+  return selected;
+}
+
+void OperationRegistry::add(std::string name, Operation op) {
+  operations_.insert_or_assign(std::move(name), std::move(op));
+}
+
+const Operation* OperationRegistry::find(std::string_view name) const {
+  auto it = operations_.find(name);
+  return it == operations_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> OperationRegistry::names() const {
+  std::vector<std::string> out;
+  out.reserve(operations_.size());
+  for (const auto& [name, op] : operations_) out.push_back(name);
+  return out;
+}
+
+}  // namespace litc

@@ -1,0 +1,39 @@
+// Which operations this process can run, by the name clients submit and workers advertise.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "operations/operation.h"
+
+namespace litc {
+
+class OperationRegistry {
+ public:
+  // Every operation built into this library (see builtin.h).
+  static OperationRegistry builtin();
+
+  // Only the named built-in operations, e.g. from a worker's --ops. Throws std::invalid_argument
+  // naming the first unknown (or empty) name and the known ones: a typo must stop start-up rather
+  // than advertise a node that cannot run what it claims. Repeated names are kept once.
+  static OperationRegistry with(std::span<const std::string> names);
+
+  // Adds or replaces `name`.
+  void add(std::string name, Operation op);
+
+  // nullptr when this registry has no such operation (the caller answers unknown_operation).
+  const Operation* find(std::string_view name) const;
+
+  // Sorted names, as advertised in Register.capabilities.supported_operations.
+  std::vector<std::string> names() const;
+  std::size_t size() const { return operations_.size(); }
+
+ private:
+  // std::less<> allows lookup by string_view straight from a received frame, without a copy.
+  std::map<std::string, Operation, std::less<>> operations_;
+};
+
+}  // namespace litc

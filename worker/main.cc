@@ -1,0 +1,172 @@
+// litc-worker: command-line flags, signal handling and start-up of one litcompute node.
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "operations/registry.h"
+#include "worker/worker_node.h"
+
+namespace {
+
+std::string default_node_id() {
+  char host[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof host, "node");
+  return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::string item;
+  auto flush = [&] {
+    const auto first = item.find_first_not_of(" \t");
+    if (first != std::string::npos)
+      out.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+    item.clear();
+  };
+  for (char c : list) {
+    if (c == ',') {
+      flush();
+    } else {
+      item += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+// Signals are blocked in every thread and taken here with sigtimedwait, so no handler runs inside
+// ZeroMQ or the pool, and the socket loop only ever sees two atomic flags. First SIGINT/SIGTERM:
+// drain. Second: leave at once.
+void watch_signals(std::stop_token stop_watching, const sigset_t& signals,
+                   litc::StopRequest& stop) {
+  const timespec slice{0, 100'000'000};
+  while (!stop_watching.stop_requested()) {
+    const int sig = ::sigtimedwait(&signals, nullptr, &slice);
+    if (sig != SIGINT && sig != SIGTERM) continue;
+    if (stop.drain.exchange(true)) {
+      spdlog::warn("second signal: stopping without waiting for running jobs");
+      stop.now = true;
+    } else {
+      spdlog::info("signal {}: draining (send it again to stop at once)", sig);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  litc::WorkerOptions options;
+  options.node_id = default_node_id();
+  options.max_concurrent = std::clamp(std::thread::hardware_concurrency(), 1u, 1024u);
+  std::string ops = "echo,sha256";
+  std::string log_level = "info";
+  long heartbeat_ms = options.heartbeat_interval.count();
+  long reconnect_min_ms = options.reconnect_min.count();
+  long reconnect_max_ms = options.reconnect_max.count();
+
+  CLI::App app{
+      "litc-worker: a litcompute node. Registers with the broker, runs the jobs it is assigned on "
+      "a "
+      "thread pool and sends back one result per job. SIGINT/SIGTERM drains (finish running jobs, "
+      "then exit 0); a second signal exits at once (exit 1, the broker re-queues running jobs)."};
+  app.add_option("--broker", options.broker_endpoint,
+                 "Broker worker endpoint (its backend ROUTER) to connect to.")
+      ->capture_default_str();
+  app.add_option("--node-id", options.node_id,
+                 "Node id announced in Register; a second node with the same id replaces this one "
+                 "at the broker. Default: <hostname>-<pid>.");
+  app.add_option("--ops", ops,
+                 "Comma-separated operations this node runs and advertises (known: echo, sha256, "
+                 "sleep); an unknown name stops start-up.")
+      ->capture_default_str();
+  app.add_option("--max-concurrent", options.max_concurrent,
+                 "Jobs run at once (pool threads) and slots offered to the broker; further Assigns "
+                 "wait in a queue. Default: number of CPUs.")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.add_option("--heartbeat-ms", heartbeat_ms,
+                 "Heartbeat interval until the broker's RegisterAck sets its own.")
+      ->check(CLI::Range(10L, 600'000L))
+      ->capture_default_str();
+  app.add_option("--liveness", options.liveness,
+                 "Heartbeat intervals of broker silence before this node drops the connection and "
+                 "reconnects (until RegisterAck sets its own).")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  app.add_option("--reconnect-min-ms", reconnect_min_ms,
+                 "First wait before reconnecting to a silent broker; doubles on each failure.")
+      ->check(CLI::Range(1L, 600'000L))
+      ->capture_default_str();
+  app.add_option("--reconnect-max-ms", reconnect_max_ms,
+                 "Longest wait between reconnect attempts (the doubling stops here).")
+      ->check(CLI::Range(1L, 3'600'000L))
+      ->capture_default_str();
+  app.add_option("--wallet", options.wallet_address, "Wallet address the node is paid to.")
+      ->capture_default_str();
+  app.add_option("--public-key", options.public_key, "Node public key announced in Register.");
+  app.add_option("--reputation", options.reputation,
+                 "Reputation announced in Register; breaks ties between equally loaded nodes.")
+      ->capture_default_str();
+  app.add_option("--max-frame-bytes", options.max_frame_bytes,
+                 "Largest frame accepted from the broker (larger ones are logged and ignored) and "
+                 "largest Result sent (a larger output fails the job with operation_failed).")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn or error.")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  if (reconnect_max_ms < reconnect_min_ms) {
+    std::fprintf(stderr, "litc-worker: --reconnect-max-ms must be >= --reconnect-min-ms\n");
+    return 2;
+  }
+  options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  options.reconnect_min = std::chrono::milliseconds(reconnect_min_ms);
+  options.reconnect_max = std::chrono::milliseconds(reconnect_max_ms);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  litc::OperationRegistry operations;
+  try {
+    const std::vector<std::string> names = split_list(ops);
+    if (names.empty()) throw std::invalid_argument("--ops lists no operation");
+    operations = litc::OperationRegistry::with(names);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "litc-worker: %s\n", e.what());
+    return 2;
+  }
+
+  // Block before any thread exists (ZeroMQ I/O threads, the pool) so all of them inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  litc::StopRequest stop;
+  bool drained = false;
+  try {
+    zmq::context_t context(1);
+    std::jthread signal_watcher([&](std::stop_token st) { watch_signals(st, signals, stop); });
+    litc::WorkerNode node(context, options, operations);
+    drained = node.run(stop);
+  } catch (const std::exception& e) {
+    spdlog::error("litc-worker: {}", e.what());
+    return 1;
+  }
+  return drained ? 0 : 1;
+}
