@@ -28,7 +28,8 @@ struct Job {
   uint64_t completed_at_ms = 0;
   uint64_t lease_deadline_ms = 0;
   int32_t priority = 0;
-  uint32_t attempt = 1;
+  uint32_t attempt = 1;        // never reused, even across a replay: late results cannot match
+  uint32_t attempt_floor = 0;  // attempts before the last replay; the budget counts from here
   uint32_t max_attempts = 1;
   uint32_t ttl_ms = 0;
   uint32_t timeout_ms = 0;
@@ -65,6 +66,7 @@ struct Worker {
   uint32_t max_concurrent = 1;
   uint32_t capacity = 1;  // max_concurrent, or less after Credit (0 = draining)
   int32_t reputation = 0;
+  uint64_t registered_order = 0;  // dispatch tie-break: the longest registered first
   bool online = false;
 
   uint32_t in_flight() const { return static_cast<uint32_t>(assigned.size()); }

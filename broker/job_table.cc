@@ -3,8 +3,11 @@
 
 namespace litc::broker {
 
-JobTable::JobTable(std::size_t retain_finished, std::size_t max_dead_letter)
-    : retain_finished_(retain_finished), max_dead_letter_(max_dead_letter) {}
+JobTable::JobTable(std::size_t retain_finished, std::size_t max_dead_letter,
+                   std::function<void(const Job&)> on_evict)
+    : on_evict_(std::move(on_evict)),
+      retain_finished_(retain_finished),
+      max_dead_letter_(max_dead_letter) {}
 
 JobSlot JobTable::insert(Job job) {
   JobSlot slot;
@@ -75,6 +78,7 @@ std::vector<JobSlot> JobTable::dead_letters(std::size_t limit) const {
 }
 
 void JobTable::erase(JobSlot slot) {
+  if (on_evict_) on_evict_(slots_[slot]);
   index_.erase(slots_[slot].id);
   slots_[slot] = Job{};
   finish_stamp_[slot] = 0;

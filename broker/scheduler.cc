@@ -11,7 +11,8 @@ Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutp
       clock_(clock),
       out_(out),
       id_prefix_(std::move(id_prefix)),
-      jobs_(options_.retain_finished, options_.max_dead_letter),
+      jobs_(options_.retain_finished, options_.max_dead_letter,
+            [this](const Job& job) { --counters_.by_state[static_cast<std::size_t>(job.state)]; }),
       workers_(options_.operations.size()),
       ready_(options_.operations.size()) {}
 
@@ -62,7 +63,14 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   uint64_t now = clock_.now_ms();
   Job job;
   job.seq = ++next_seq_;
-  job.id = a.job_id.empty() ? id_prefix_ + "-" + std::to_string(job.seq) : std::string(a.job_id);
+  if (a.job_id.empty()) {
+    // A client may have chosen an id of our form: skip numbers until the name is free.
+    do {
+      job.id = id_prefix_ + "-" + std::to_string(job.seq);
+    } while (jobs_.find(job.id) != kNoJob && (job.seq = ++next_seq_));
+  } else {
+    job.id.assign(a.job_id);
+  }
   job.input.assign(a.input);
   job.op = static_cast<OperationId>(op);
   job.priority = a.priority;
@@ -119,7 +127,10 @@ Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
   jobs_.on_replayed(slot);
   set_state(job, fb::JobState::pending);
   job.seq = ++next_seq_;
-  job.attempt = 1;
+  // A fresh budget of max_attempts, but a new attempt number: a result still coming from a run
+  // before the dead letter (a timed-out worker keeps running) must not complete the replay.
+  job.attempt_floor = job.attempt;
+  ++job.attempt;
   job.error = fb::ErrorCode::unknown;
   job.result.clear();
   job.node_id.clear();
@@ -206,7 +217,7 @@ void Scheduler::assign(JobSlot slot, WorkerSlot ws) {
 
 void Scheduler::requeue_or_fail(JobSlot slot) {
   Job& job = jobs_.at(slot);
-  if (job.attempt >= job.max_attempts) {
+  if (job.attempt - job.attempt_floor >= job.max_attempts) {
     fail(slot, fb::ErrorCode::max_attempts_exceeded,
          "the job was re-queued max_attempts times (its workers died or its lease expired)", true);
     return;
@@ -395,6 +406,10 @@ void Scheduler::expire_worker(WorkerSlot ws) {
   w.online = false;
   std::vector<Assignment> held = std::move(w.assigned);
   w.assigned.clear();
+  // Each re-queue goes to the head of its priority, so re-queue newest first: the oldest ends up
+  // in front and the jobs keep their submit order among themselves.
+  std::sort(held.begin(), held.end(),
+            [](const Assignment& x, const Assignment& y) { return x.job_seq > y.job_seq; });
   for (const Assignment& a : held) {
     Job& job = jobs_.at(a.job);
     if (job.seq == a.job_seq && job.state == fb::JobState::active && job.worker == ws &&
@@ -412,7 +427,8 @@ void Scheduler::tick() {
   uint64_t now = clock_.now_ms();
   uint64_t expiry = heartbeat_expiry_ms();
   for (WorkerSlot ws : workers_.online_slots()) {
-    if (now - workers_.at(ws).last_seen_ms > expiry) {
+    uint64_t seen = workers_.at(ws).last_seen_ms;
+    if (now > seen && now - seen > expiry) {  // a wall clock stepping back expires nobody
       ++counters_.workers_expired;
       expire_worker(ws);
     }

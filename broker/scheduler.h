@@ -16,7 +16,8 @@
 //    max_attempts the job fails with max_attempts_exceeded and is dead-lettered.
 //  * Timeouts: an attempt running longer than its timeout fails the job (`timeout`); a job still
 //    pending ttl_ms after submit fails (`expired`); both are dead-lettered. Replay puts a
-//    dead-lettered job back to pending with attempt 1.
+//    dead-lettered job back to pending with a fresh budget of max_attempts and the next attempt
+//    number (attempt numbers are never reused, so a late result from before cannot complete it).
 //  * Exactly-once completion record: only the Result for the job's current attempt from the worker
 //    holding it completes the job; anything else is dropped and counted (stale_results, or
 //    results_after_cancel for a job cancelled while running).
@@ -52,7 +53,7 @@ struct SchedulerOptions {
   std::vector<std::string> operations{"echo", "sha256", "sleep"};
   uint32_t heartbeat_interval_ms = 1000;
   uint32_t liveness = 3;
-  uint32_t lease_ms = 0;  // 0 = no lease (heartbeats and timeouts only)
+  uint32_t lease_ms = 30'000;  // 0 = no lease; workers send Progress for long jobs to renew it
   uint32_t default_timeout_ms = 300'000;
   uint32_t default_max_attempts = 3;
   uint32_t default_ttl_ms = 0;
@@ -89,7 +90,7 @@ struct SchedulerCounters {
   uint64_t results_after_cancel = 0;
   uint64_t queue_full_rejections = 0;
   uint64_t workers_expired = 0;
-  std::array<uint64_t, 6> by_state{};  // indexed by fb::JobState; finished ones count retained jobs
+  std::array<uint64_t, 6> by_state{};  // jobs in the table by fb::JobState (retained finished ones)
 
   uint64_t in(fb::JobState s) const { return by_state[static_cast<std::size_t>(s)]; }
 };

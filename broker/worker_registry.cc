@@ -13,6 +13,7 @@ WorkerSlot WorkerRegistry::add(Worker worker) {
     slot = static_cast<WorkerSlot>(slots_.size());
     slots_.push_back(std::move(worker));
   }
+  slots_[slot].registered_order = ++next_order_;
   by_routing_id_[slots_[slot].routing_id] = slot;
   by_node_id_[slots_[slot].node_id] = slot;
   index(slot);
@@ -48,7 +49,7 @@ void WorkerRegistry::after_change(WorkerSlot slot) {
 
 WorkerSlot WorkerRegistry::best_for(OperationId op) const {
   if (op >= available_.size() || available_[op].empty()) return kNoWorker;
-  return std::get<2>(*available_[op].begin());
+  return std::get<3>(*available_[op].begin());
 }
 
 std::vector<WorkerSlot> WorkerRegistry::online_slots() const {

@@ -45,11 +45,11 @@ class WorkerRegistry {
   std::vector<WorkerSlot> online_slots() const;
 
  private:
-  // (in flight, -reputation, slot): std::set order is the dispatch preference.
-  using Key = std::tuple<uint32_t, int64_t, WorkerSlot>;
+  // (in flight, -reputation, registration order, slot): std::set order is the dispatch preference.
+  using Key = std::tuple<uint32_t, int64_t, uint64_t, WorkerSlot>;
   Key key(WorkerSlot slot) const {
     const Worker& w = slots_[slot];
-    return {w.in_flight(), -static_cast<int64_t>(w.reputation), slot};
+    return {w.in_flight(), -static_cast<int64_t>(w.reputation), w.registered_order, slot};
   }
   void unindex(WorkerSlot slot);
   void index(WorkerSlot slot);
@@ -59,6 +59,7 @@ class WorkerRegistry {
   std::unordered_map<std::string, WorkerSlot> by_routing_id_;
   std::unordered_map<std::string, WorkerSlot> by_node_id_;
   std::vector<std::set<Key>> available_;  // per operation
+  uint64_t next_order_ = 0;
 };
 
 }  // namespace litc::broker
