@@ -55,7 +55,7 @@ BrokerLoop::BrokerLoop(BrokerOptions options, zmq::context_t& context)
       workers_(context, zmq::socket_type::router),
       events_(context, zmq::socket_type::pub),
       snapshot_(context, zmq::socket_type::router),
-      scheduler_(options_.scheduler, clock_, *this, "job-" + std::to_string(clock_.now_ms())),
+      scheduler_(options_.scheduler, clock_, *this, base36(clock_.now_ms())),
       publisher_(events_, scheduler_, probe_, clock_) {
   probe_.epoch = clock_.now_ms();
   // A frame over the hard limit makes libzmq drop the connection, so keep that limit well above

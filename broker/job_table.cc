@@ -14,14 +14,14 @@ JobSlot JobTable::insert(Job job) {
   if (!free_.empty()) {
     slot = free_.back();
     free_.pop_back();
-    slots_[slot] = std::move(job);
+    slots_[slot] = std::move(job);  // the index entry of the old occupant went in erase()
   } else {
     slot = static_cast<JobSlot>(slots_.size());
     slots_.push_back(std::move(job));
     finish_stamp_.push_back(0);
   }
   finish_stamp_[slot] = 0;
-  index_.emplace(slots_[slot].id, slot);
+  index_.emplace(std::string_view(slots_[slot].id), slot);
   return slot;
 }
 

@@ -46,12 +46,13 @@ class JobTable {
   void erase(JobSlot slot);
 
   struct Hash {
-    using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::vector<Job> slots_;
+  // A deque never moves its elements, so the index can key on a view of each job's own id
+  // (saving a second copy of every id) and growth never needs twice the memory.
+  std::deque<Job> slots_;
   std::vector<JobSlot> free_;
-  std::unordered_map<std::string, JobSlot, Hash, std::equal_to<>> index_;
+  std::unordered_map<std::string_view, JobSlot, Hash> index_;
   // Finished jobs in finishing order; entries for jobs replayed since are skipped lazily.
   std::deque<std::pair<JobSlot, uint64_t>> finished_;
   std::deque<std::pair<JobSlot, uint64_t>> dead_letter_;

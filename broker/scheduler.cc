@@ -4,6 +4,26 @@
 #include <algorithm>
 
 namespace litc::broker {
+namespace {
+
+// Short ids fit in std::string's inline buffer (15 bytes): no allocation per broker-named job.
+void append_base36(std::string& out, uint64_t v) {
+  char buf[16];
+  int n = 0;
+  do {
+    buf[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+    v /= 36;
+  } while (v);
+  while (n) out.push_back(buf[--n]);
+}
+
+}  // namespace
+
+std::string base36(uint64_t v) {
+  std::string s;
+  append_base36(s, v);
+  return s;
+}
 
 Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutput& out,
                      std::string id_prefix)
@@ -66,7 +86,8 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   if (a.job_id.empty()) {
     // A client may have chosen an id of our form: skip numbers until the name is free.
     do {
-      job.id = id_prefix_ + "-" + std::to_string(job.seq);
+      job.id.assign(id_prefix_).push_back('-');
+      append_base36(job.id, job.seq);
     } while (jobs_.find(job.id) != kNoJob && (job.seq = ++next_seq_));
   } else {
     job.id.assign(a.job_id);

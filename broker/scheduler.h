@@ -43,6 +43,9 @@
 
 namespace litc::broker {
 
+// `v` in base 36 (0-9a-z): how the broker names jobs compactly ("<epoch>-<seq>").
+std::string base36(uint64_t v);
+
 class Clock {
  public:
   virtual ~Clock() = default;
