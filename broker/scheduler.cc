@@ -104,7 +104,7 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   ++counters_.submitted_total;
   JobSlot slot = jobs_.insert(std::move(job));
   Job& j = jobs_.at(slot);
-  if (j.ttl_ms) deadlines_.push({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
+  if (j.ttl_ms) push_deadline({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);
   out_.job_event(fb::JobEventKind::submitted, j);
   enqueue(slot, false);
@@ -159,7 +159,7 @@ Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
   job.started_at_ms = job.completed_at_ms = 0;
   uint64_t now = clock_.now_ms();
   job.submitted_at_ms = now;
-  if (job.ttl_ms) deadlines_.push({now + job.ttl_ms, job.seq, slot, 0, DeadlineKind::ttl});
+  if (job.ttl_ms) push_deadline({now + job.ttl_ms, job.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);
   out_.job_event(fb::JobEventKind::replayed, job);
   enqueue(slot, false);
@@ -225,10 +225,10 @@ void Scheduler::assign(JobSlot slot, WorkerSlot ws) {
   job.started_at_ms = now;
   if (options_.lease_ms) {
     job.lease_deadline_ms = now + options_.lease_ms;
-    deadlines_.push({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
+    push_deadline({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
   }
   if (job.timeout_ms) {
-    deadlines_.push({now + job.timeout_ms, job.seq, slot, job.attempt, DeadlineKind::timeout});
+    push_deadline({now + job.timeout_ms, job.seq, slot, job.attempt, DeadlineKind::timeout});
   }
   out_.assign(w, job);
   out_.job_event(fb::JobEventKind::assigned, job);
@@ -344,7 +344,7 @@ bool Scheduler::progress(std::string_view routing_id, std::string_view job_id, u
   if (job.state != fb::JobState::active || job.worker != ws || job.attempt != attempt) return true;
   if (options_.lease_ms) {
     job.lease_deadline_ms = clock_.now_ms() + options_.lease_ms;
-    deadlines_.push({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
+    push_deadline({job.lease_deadline_ms, job.seq, slot, job.attempt, DeadlineKind::lease});
   }
   out_.job_event(fb::JobEventKind::progress, job);
   return true;
@@ -454,27 +454,53 @@ void Scheduler::tick() {
       expire_worker(ws);
     }
   }
-  while (!deadlines_.empty() && deadlines_.top().at_ms <= now) {
-    Deadline d = deadlines_.top();
-    deadlines_.pop();
+  while (!deadlines_.empty() && deadlines_.front().at_ms <= now) {
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    Deadline d = deadlines_.back();
+    deadlines_.pop_back();
     on_deadline(d);
   }
   dispatch();
 }
 
-void Scheduler::on_deadline(const Deadline& d) {
-  Job& job = jobs_.at(d.slot);
-  if (job.seq != d.job_seq) return;  // the job is gone, the slot reused
+void Scheduler::push_deadline(const Deadline& d) {
+  deadlines_.push_back(d);
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+  // At most 2 live deadlines per active job (lease, timeout) and 1 per pending job (ttl). When the
+  // heap holds twice that, drop the dead entries: amortised O(1) per push.
+  std::size_t live_bound =
+      2 * counters_.in(fb::JobState::active) + counters_.in(fb::JobState::pending);
+  if (deadlines_.size() > 4096 && deadlines_.size() > 2 * live_bound + 1024) {
+    std::erase_if(deadlines_, [this](const Deadline& x) { return !deadline_live(x); });
+    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+  }
+}
+
+bool Scheduler::deadline_live(const Deadline& d) const {
+  const Job& job = jobs_.at(d.slot);
+  if (job.seq != d.job_seq) return false;
   switch (d.kind) {
     case DeadlineKind::ttl:
-      if (job.state == fb::JobState::pending) {
-        fail(d.slot, fb::ErrorCode::expired, "no worker took the job within its ttl", true);
-      }
+      return job.state == fb::JobState::pending;
+    case DeadlineKind::lease:
+      return job.state == fb::JobState::active && job.attempt == d.attempt &&
+             job.lease_deadline_ms == d.at_ms;
+    case DeadlineKind::timeout:
+      return job.state == fb::JobState::active && job.attempt == d.attempt;
+  }
+  return false;
+}
+
+void Scheduler::on_deadline(const Deadline& d) {
+  // Dead: the job finished, moved on to another attempt, renewed its lease, or left the table.
+  if (!deadline_live(d)) return;
+  Job& job = jobs_.at(d.slot);
+  switch (d.kind) {
+    case DeadlineKind::ttl:
+      fail(d.slot, fb::ErrorCode::expired, "no worker took the job within its ttl", true);
       return;
     case DeadlineKind::lease:
     case DeadlineKind::timeout: {
-      if (job.state != fb::JobState::active || job.attempt != d.attempt) return;
-      if (d.kind == DeadlineKind::lease && job.lease_deadline_ms != d.at_ms) return;  // renewed
       // The worker keeps the slot until it answers; it is told to stop. (Told first: failing the
       // job may evict its record.)
       if (job.worker != kNoWorker) out_.cancel_on_worker(workers_.at(job.worker), job, job.attempt);

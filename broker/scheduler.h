@@ -29,7 +29,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -170,6 +169,7 @@ class Scheduler {
   std::size_t workers_online() const { return workers_.online_count(); }
   const WorkerRegistry& workers() const { return workers_; }
   const JobTable& jobs() const { return jobs_; }
+  std::size_t deadline_count() const { return deadlines_.size(); }
   uint64_t heartbeat_expiry_ms() const {
     return uint64_t{options_.heartbeat_interval_ms} * options_.liveness;
   }
@@ -196,6 +196,8 @@ class Scheduler {
   void expire_worker(WorkerSlot slot);
   bool release_assignment(Worker& worker, WorkerSlot ws, JobSlot job, uint32_t attempt);
   void on_deadline(const Deadline& d);
+  bool deadline_live(const Deadline& d) const;
+  void push_deadline(const Deadline& d);
   void add_waiter(JobSlot slot, const Waiter& waiter);
 
   SchedulerOptions options_;
@@ -205,7 +207,9 @@ class Scheduler {
   JobTable jobs_;
   WorkerRegistry workers_;
   std::vector<ReadyQueue> ready_;  // per operation
-  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  // A min-heap (std::push_heap with std::greater). Entries of jobs that finished early stay until
+  // due; push_deadline compacts when they outnumber the live ones, so memory follows live jobs.
+  std::vector<Deadline> deadlines_;
   std::unordered_map<JobSlot, std::vector<Waiter>> waiters_;
   SchedulerCounters counters_;
   uint64_t next_seq_ = 0;

@@ -416,3 +416,31 @@ TEST(Scheduler, LateResultFromBeforeAReplayCannotCompleteTheReplayedJob) {
 
 }  // namespace
 }  // namespace litc::broker::testing
+
+namespace litc::broker::testing {
+namespace {
+
+TEST(Scheduler, DeadlinesOfFinishedJobsDoNotAccumulate) {
+  Harness h;  // default timeout and lease: every assignment pushes two deadlines
+  ASSERT_TRUE(h.add_worker("a", {"echo"}, 4).ok());
+  for (int i = 0; i < 50'000; ++i) {
+    ASSERT_TRUE(h.submit(args("")).ok());
+    const auto& a = h.out.assigns.back();
+    ASSERT_EQ(h.result(a.routing_id, a.job_id, a.attempt), ResultVerdict::accepted);
+  }
+  // Nothing is running, so nearly all 100,000 pushed deadlines are dead; compaction bounds them.
+  EXPECT_LT(h.sched.deadline_count(), 6000u);
+  // And compaction never drops a live one: a running job still times out.
+  ASSERT_TRUE(h.submit(args("slow", 0, 0, /*timeout_ms=*/500)).ok());
+  for (int i = 0; i < 10'000; ++i) {
+    ASSERT_TRUE(h.submit(args("")).ok());
+    const auto& a = h.out.assigns.back();
+    ASSERT_EQ(h.result(a.routing_id, a.job_id, a.attempt), ResultVerdict::accepted);
+  }
+  h.advance(501);
+  EXPECT_EQ(h.state("slow"), fb::JobState::failed);
+  EXPECT_EQ(h.job("slow").error, fb::ErrorCode::timeout);
+}
+
+}  // namespace
+}  // namespace litc::broker::testing
