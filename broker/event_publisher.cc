@@ -29,7 +29,11 @@ void EventPublisher::publish(std::string_view topic, fb::EventBody type,
 }
 
 void EventPublisher::job(fb::JobEventKind kind, const Job& job) {
-  auto record = build_job_record(builder_, scheduler_, job);
+  // The hot transitions carry only what changed (see RecordDetail).
+  bool lean = kind == fb::JobEventKind::assigned || kind == fb::JobEventKind::completed ||
+              kind == fb::JobEventKind::requeued || kind == fb::JobEventKind::progress;
+  auto record = build_job_record(builder_, scheduler_, job,
+                                 lean ? RecordDetail::changes : RecordDetail::full);
   publish("job", fb::EventBody::JobEvent, fb::CreateJobEvent(builder_, kind, record));
 }
 

@@ -6,9 +6,12 @@
 namespace litc::broker {
 
 flatbuffers::Offset<fb::JobRecord> build_job_record(flatbuffers::FlatBufferBuilder& b,
-                                                    const Scheduler& scheduler, const Job& job) {
+                                                    const Scheduler& scheduler, const Job& job,
+                                                    RecordDetail detail) {
+  const bool full = detail == RecordDetail::full;
   auto id = b.CreateString(job.id);
-  auto op = b.CreateString(scheduler.operation_name(job.op));
+  auto op = full ? b.CreateString(scheduler.operation_name(job.op))
+                 : flatbuffers::Offset<flatbuffers::String>();
   auto node = job.node_id.empty() ? 0 : b.CreateString(job.node_id);
   flatbuffers::Offset<flatbuffers::Vector<uint8_t>> output = 0;
   flatbuffers::Offset<flatbuffers::String> error_message = 0;
@@ -19,22 +22,24 @@ flatbuffers::Offset<fb::JobRecord> build_job_record(flatbuffers::FlatBufferBuild
   }
   fb::JobRecordBuilder r(b);
   r.add_job_id(id);
-  r.add_operation(op);
   r.add_state(job.state);
-  r.add_priority(job.priority);
   r.add_attempt(job.attempt);
-  r.add_max_attempts(job.max_attempts);
   if (!node.IsNull()) r.add_node_id(node);
   if (!output.IsNull()) r.add_output(output);
   r.add_error_code(job.error);
   if (!error_message.IsNull()) r.add_error_message(error_message);
-  r.add_submitted_at_ms(job.submitted_at_ms);
   r.add_started_at_ms(job.started_at_ms);
   r.add_completed_at_ms(job.completed_at_ms);
-  r.add_ttl_ms(job.ttl_ms);
-  r.add_timeout_ms(job.timeout_ms);
   r.add_dead_lettered(job.dead_lettered);
-  r.add_input_size(static_cast<uint32_t>(job.input.size()));
+  if (full) {
+    r.add_operation(op);
+    r.add_priority(job.priority);
+    r.add_max_attempts(job.max_attempts);
+    r.add_submitted_at_ms(job.submitted_at_ms);
+    r.add_ttl_ms(job.ttl_ms);
+    r.add_timeout_ms(job.timeout_ms);
+    r.add_input_size(static_cast<uint32_t>(job.input.size()));
+  }
   return r.Finish();
 }
 

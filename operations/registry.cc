@@ -9,8 +9,8 @@ namespace litc {
 
 OperationRegistry OperationRegistry::builtin() {
   OperationRegistry r;
-  r.add("echo", run_echo);
-  r.add("sha256", run_sha256);
+  r.add("echo", run_echo, /*quick=*/true);
+  r.add("sha256", run_sha256, /*quick=*/true);
   r.add("sleep", run_sleep);
   return r;
 }
@@ -25,13 +25,19 @@ OperationRegistry OperationRegistry::with(std::span<const std::string> names) {
       for (const std::string& k : all.names()) known += (known.empty() ? "" : ", ") + k;
       throw std::invalid_argument("unknown operation '" + name + "' (known: " + known + ")");
     }
-    selected.add(name, *op);
+    selected.add(name, *op, all.quick(name));
   }
   return selected;
 }
 
-void OperationRegistry::add(std::string name, Operation op) {
+void OperationRegistry::add(std::string name, Operation op, bool quick) {
+  quick_.insert_or_assign(name, quick);
   operations_.insert_or_assign(std::move(name), std::move(op));
+}
+
+bool OperationRegistry::quick(std::string_view name) const {
+  auto it = quick_.find(name);
+  return it != quick_.end() && it->second;
 }
 
 const Operation* OperationRegistry::find(std::string_view name) const {

@@ -21,8 +21,11 @@ class OperationRegistry {
   // than advertise a node that cannot run what it claims. Repeated names are kept once.
   static OperationRegistry with(std::span<const std::string> names);
 
-  // Adds or replaces `name`.
-  void add(std::string name, Operation op);
+  // Adds or replaces `name`. A `quick` operation costs about a memory copy per input byte (echo,
+  // sha256): a worker may run it on its socket thread for small inputs instead of handing it to
+  // the pool, which saves two thread hand-offs per job.
+  void add(std::string name, Operation op, bool quick = false);
+  bool quick(std::string_view name) const;
 
   // nullptr when this registry has no such operation (the caller answers unknown_operation).
   const Operation* find(std::string_view name) const;
@@ -34,6 +37,7 @@ class OperationRegistry {
  private:
   // std::less<> allows lookup by string_view straight from a received frame, without a copy.
   std::map<std::string, Operation, std::less<>> operations_;
+  std::map<std::string, bool, std::less<>> quick_;
 };
 
 }  // namespace litc

@@ -63,6 +63,22 @@ void JobRunner::submit(Job job) {
   work_ready_.notify_one();
 }
 
+bool JobRunner::try_run_inline(const Job& job, std::size_t max_input_bytes, JobOutcome& out) const {
+  if (job.input_size > max_input_bytes || !operations_.quick(job.operation)) return false;
+  const Operation* op = operations_.find(job.operation);
+  if (op == nullptr) return false;
+  CancelToken token;
+  out.job_id = job.job_id;
+  out.attempt = job.attempt;
+  try {
+    out.result = (*op)(job.input(), token);
+  } catch (const std::exception& e) {
+    out.result = OperationResult::failure(fb::ErrorCode::internal,
+                                          std::string("operation threw: ") + e.what());
+  }
+  return true;
+}
+
 bool JobRunner::cancel(std::string_view job_id, std::uint32_t attempt) {
   auto matches = [&](const Job& job) {
     return job.job_id == job_id && (attempt == 0 || job.attempt == attempt);

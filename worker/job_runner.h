@@ -70,6 +70,11 @@ class JobRunner {
   // whose operation this node lacks is answered at once with `unknown_operation`.
   void submit(Job job);
 
+  // Runs the job on the calling thread when its operation is quick and its input at most
+  // `max_input_bytes`; then fills `out` and returns true. Otherwise returns false and the caller
+  // submits it. Nothing is queued or counted: the job is over when this returns.
+  bool try_run_inline(const Job& job, std::size_t max_input_bytes, JobOutcome& out) const;
+
   // Cancels `job_id` (any attempt when `attempt` is 0). A queued job is answered at once with
   // `cancelled`; a running one has its CancelToken set and answers when its operation returns.
   // Returns false when no such job is queued or running (it may have finished already).

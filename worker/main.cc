@@ -93,6 +93,11 @@ int main(int argc, char** argv) {
                  "Comma-separated operations this node runs and advertises (known: echo, sha256, "
                  "sleep); an unknown name stops start-up.")
       ->capture_default_str();
+  app.add_option("--inline-max-bytes", options.inline_max_bytes,
+                 "Echo and sha256 jobs with inputs up to this size run on the socket thread "
+                 "instead of the pool (saves two thread hand-offs per job); 0 = always the pool.")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   app.add_option("--max-concurrent", options.max_concurrent,
                  "Jobs run at once (pool threads) and slots offered to the broker; further Assigns "
                  "wait in a queue. Default: number of CPUs.")

@@ -93,7 +93,10 @@ bool WorkerNode::run(const StopRequest& stop) {
       if (e.num() != EINTR) throw;  // a signal is not an error; the stop flags say what it meant
     }
     if (items[0].revents & ZMQ_POLLIN) collect_results();
-    if (count > 1 && (items[1].revents & ZMQ_POLLIN)) read_broker();
+    if (count > 1 && (items[1].revents & ZMQ_POLLIN)) {
+      read_broker();
+      flush_results();  // results of jobs run inline during the read
+    }
     on_timers(Clock::now());
   }
 }
@@ -281,8 +284,14 @@ void WorkerNode::on_assign(const fb::Assign& assign, zmq::message_t& frame) {
   spdlog::debug("assign job {} attempt {} op {} ({} bytes in)", job.job_id, job.attempt,
                 job.operation, job.input_size);
   job.frame = std::move(frame);  // the input stays in the frame: no copy
-  ++in_flight_;
   ++probe_.jobs_assigned;
+  JobOutcome outcome;
+  if (runner_.try_run_inline(job, options_.inline_max_bytes, outcome)) {
+    // Sent with the batch after this read (flush_results), like the pool's results.
+    unsent_results_.push_back(std::move(outcome));
+    return;
+  }
+  ++in_flight_;
   runner_.submit(std::move(job));
 }
 

@@ -53,6 +53,9 @@ struct WorkerOptions {
   std::string public_key;
   std::int32_t reputation = 0;
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  // Quick operations (echo, sha256) with inputs up to this many bytes run on the socket thread;
+  // 0 sends every job through the pool.
+  std::size_t inline_max_bytes = 16 * 1024;
 };
 
 // Set from another thread (the signal watcher in main.cc, or a test); read every poll (<= 100 ms).

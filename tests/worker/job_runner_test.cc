@@ -96,6 +96,25 @@ TEST(JobRunner, ComputesRealOperations) {
   EXPECT_EQ(by_id["e"].result.output, std::string("\0bin\xff", 5));
 }
 
+TEST(JobRunner, RunsQuickOperationsInlineUpToTheInputLimitOnly) {
+  const OperationRegistry ops = OperationRegistry::builtin();
+  JobRunner runner(ops, 1);
+  JobOutcome out;
+  ASSERT_TRUE(runner.try_run_inline(Job::from_bytes("h", "sha256", 3, "hello world"), 64, out));
+  EXPECT_EQ(out.job_id, "h");
+  EXPECT_EQ(out.attempt, 3u);
+  ASSERT_TRUE(out.result.ok);
+  EXPECT_EQ(out.result.output, "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
+  // Over the limit, a limit of 0, a slow operation, an unknown one: all go to the pool instead.
+  EXPECT_FALSE(
+      runner.try_run_inline(Job::from_bytes("big", "echo", 1, std::string(65, 'x')), 64, out));
+  EXPECT_FALSE(runner.try_run_inline(Job::from_bytes("e", "echo", 1, "x"), 0, out));
+  EXPECT_FALSE(runner.try_run_inline(Job::from_bytes("s", "sleep", 1, "1"), 64, out));
+  EXPECT_FALSE(runner.try_run_inline(Job::from_bytes("u", "nope", 1, "x"), 64, out));
+  std::vector<JobOutcome> none;
+  EXPECT_EQ(runner.take_finished(none), 0u);  // inline runs never pass through the pool
+}
+
 TEST(JobRunner, InputViewSurvivesMovingASmallFrame) {
   // Small zmq messages keep their bytes inline, so the input is located by offset, not pointer.
   const OperationRegistry ops = OperationRegistry::builtin();
