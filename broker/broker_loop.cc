@@ -53,7 +53,7 @@ BrokerLoop::BrokerLoop(BrokerOptions options, zmq::context_t& context)
     : options_(std::move(options)),
       clients_(context, zmq::socket_type::router),
       workers_(context, zmq::socket_type::router),
-      events_(context, zmq::socket_type::pub),
+      events_(context, zmq::socket_type::xpub),
       snapshot_(context, zmq::socket_type::router),
       scheduler_(options_.scheduler, clock_, *this, base36(clock_.now_ms())),
       publisher_(events_, scheduler_, probe_, clock_) {
@@ -69,6 +69,7 @@ BrokerLoop::BrokerLoop(BrokerOptions options, zmq::context_t& context)
   }
   events_.set(zmq::sockopt::linger, 200);
   events_.set(zmq::sockopt::sndhwm, options_.events_hwm);
+  events_.set(zmq::sockopt::xpub_verboser, 1);
   endpoints_.clients = bind_socket(clients_, options_.clients);
   endpoints_.workers = bind_socket(workers_, options_.workers);
   endpoints_.events = bind_socket(events_, options_.events);
@@ -93,7 +94,8 @@ int BrokerLoop::recv_routed(zmq::socket_t& s, zmq::message_t& rid, zmq::message_
 void BrokerLoop::run(const std::atomic<bool>& stop) {
   zmq::pollitem_t items[] = {{clients_.handle(), 0, ZMQ_POLLIN, 0},
                              {workers_.handle(), 0, ZMQ_POLLIN, 0},
-                             {snapshot_.handle(), 0, ZMQ_POLLIN, 0}};
+                             {snapshot_.handle(), 0, ZMQ_POLLIN, 0},
+                             {events_.handle(), 0, ZMQ_POLLIN, 0}};
   const uint64_t heartbeat_ms = options_.scheduler.heartbeat_interval_ms;
   uint64_t next_tick = 0, next_heartbeat = clock_.now_ms() + heartbeat_ms;
   zmq::message_t rid, payload;
@@ -101,11 +103,13 @@ void BrokerLoop::run(const std::atomic<bool>& stop) {
   constexpr int kBatch = 256;
   while (!stop.load(std::memory_order_relaxed)) {
     try {
-      zmq::poll(items, 3, std::chrono::milliseconds(10));
+      zmq::poll(items, 4, std::chrono::milliseconds(10));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
       continue;  // a signal: re-check `stop`
     }
+    // Subscriptions first, so a new subscriber's first events are not skipped as unseen.
+    if (items[3].revents & ZMQ_POLLIN) publisher_.read_subscriptions();
     for (int i = 0; i < kBatch; ++i) {
       int n = recv_routed(workers_, rid, payload);
       if (n < 0) break;

@@ -16,6 +16,11 @@ void EventPublisher::publish(std::string_view topic, fb::EventBody type,
   uint64_t now = clock_.now_ms();
   bool hugz = type == fb::EventBody::Hugz;
   uint64_t seq = hugz ? probe_.seq : probe_.seq + 1;
+  if (subscriptions_ <= 0 && hugz) {  // job and node events never get here unseen
+    builder_.Clear();
+    last_publish_ms_ = now;
+    return;
+  }
   fb::FinishEventBuffer(builder_, fb::CreateEvent(builder_, kProtocolVersion, probe_.epoch, seq,
                                                   now, type, body.Union()));
   // PUB never blocks: at the high-water mark it drops, which subscribers see as a seq gap.
@@ -28,7 +33,17 @@ void EventPublisher::publish(std::string_view topic, fb::EventBody type,
   last_publish_ms_ = now;
 }
 
+void EventPublisher::read_subscriptions() {
+  zmq::message_t m;
+  while (socket_.recv(m, zmq::recv_flags::dontwait)) {
+    // XPUB delivers "\x01topic" / "\x00topic"; with XPUB_VERBOSER every one of them, including
+    // the unsubscriptions libzmq generates when a subscriber disconnects.
+    if (m.size() >= 1) subscriptions_ += static_cast<const uint8_t*>(m.data())[0] == 1 ? 1 : -1;
+  }
+}
+
 void EventPublisher::job(fb::JobEventKind kind, const Job& job) {
+  if (subscriptions_ <= 0) return publish_unseen();
   // The hot transitions carry only what changed (see RecordDetail).
   bool lean = kind == fb::JobEventKind::assigned || kind == fb::JobEventKind::completed ||
               kind == fb::JobEventKind::requeued || kind == fb::JobEventKind::progress;
@@ -37,7 +52,14 @@ void EventPublisher::job(fb::JobEventKind kind, const Job& job) {
   publish("job", fb::EventBody::JobEvent, fb::CreateJobEvent(builder_, kind, record));
 }
 
+void EventPublisher::publish_unseen() {
+  ++probe_.seq;
+  ++probe_.events_published;
+  last_publish_ms_ = clock_.now_ms();
+}
+
 void EventPublisher::node(fb::NodeEventKind kind, const Worker& worker) {
+  if (subscriptions_ <= 0) return publish_unseen();
   auto record = build_node_record(builder_, scheduler_, worker);
   publish("node", fb::EventBody::NodeEvent, fb::CreateNodeEvent(builder_, kind, record));
 }

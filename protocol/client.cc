@@ -238,17 +238,20 @@ std::optional<ClientReplyInfo> Client::receive(int timeout_ms) {
   if (setup_error_) return std::nullopt;
   Deadline deadline(timeout_ms);
   while (true) {
-    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-    try {
-      if (zmq::poll(&item, 1, std::chrono::milliseconds(deadline.remaining_ms())) == 0) {
-        if (deadline.expired()) return std::nullopt;
-        continue;
-      }
-    } catch (const zmq::error_t&) {
-      return std::nullopt;  // EINTR (a signal): the caller treats it as no reply
-    }
     zmq::message_t frame;
-    if (!socket_.recv(frame, zmq::recv_flags::dontwait)) continue;
+    // Under load a reply is usually waiting already: try it before paying for a poll.
+    if (!socket_.recv(frame, zmq::recv_flags::dontwait)) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      try {
+        if (zmq::poll(&item, 1, std::chrono::milliseconds(deadline.remaining_ms())) == 0 &&
+            deadline.expired()) {
+          return std::nullopt;
+        }
+      } catch (const zmq::error_t&) {
+        return std::nullopt;  // EINTR (a signal): the caller treats it as no reply
+      }
+      continue;
+    }
     // A DEALER gets exactly one frame per reply; extra frames mean a broken peer. Drain them so the
     // next reply starts on a message boundary.
     std::size_t extra = 0;

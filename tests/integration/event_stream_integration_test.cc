@@ -209,5 +209,37 @@ TEST(EventStreamIntegration, SnapshotHoldsTheWholeStateAtTheLatestSeq) {
   EXPECT_EQ(snap->stats->get("seq"), latest);
 }
 
+TEST(EventStreamIntegration, SequenceAdvancesWithNobodySubscribedAndContinuesGapFree) {
+  Network net;
+  ASSERT_TRUE(net.ok());
+  net.add_worker("w1", "echo");
+  ASSERT_TRUE(net.wait_workers_online(1));
+  auto client = net.client();
+  // No subscriber: the broker skips encoding events, but every transition still takes a seq.
+  constexpr int kUnseen = 10;
+  for (int i = 0; i < kUnseen; ++i) {
+    ASSERT_TRUE(client->submit_and_wait(make_job("", "echo", "unseen"), 5000).ok());
+  }
+  // node online + (submitted, assigned, completed) per job
+  const uint64_t expected_seq = 1 + 3 * kUnseen;
+  EXPECT_EQ(net.stat("seq"), expected_seq);
+  EXPECT_EQ(net.stat("events_published"), expected_seq);
+
+  auto tap = net.tap();
+  ASSERT_TRUE(tap->wait_ready(milliseconds(3000)));
+  ASSERT_TRUE(client->submit_and_wait(make_job("seen", "echo", "x"), 5000).ok());
+  ASSERT_TRUE(tap->wait_for(
+      [](const auto& ev) { return count_job_events(ev, fb::JobEventKind::completed, "seen") == 1; },
+      milliseconds(3000)));
+  std::vector<uint64_t> seqs;
+  for (const auto& e : tap->events()) {
+    if (e.type != EventInfo::Type::hugz) seqs.push_back(e.seq);
+  }
+  ASSERT_EQ(seqs.size(), 3u);
+  EXPECT_EQ(seqs[0], expected_seq + 1);
+  EXPECT_EQ(seqs[1], expected_seq + 2);
+  EXPECT_EQ(seqs[2], expected_seq + 3);
+}
+
 }  // namespace
 }  // namespace litc::it
