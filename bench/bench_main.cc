@@ -3,13 +3,32 @@
 // a table. Exit status 1 when any case failed its correctness checks, 2 on bad flags.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <vector>
 
 #include "bench/cases.h"
+#include "localnet/temp_dir.h"
 
 namespace {
+
+// Directory of the running executable (litc-bench finds litc-broker etc. next to itself).
+std::filesystem::path self_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : exe.parent_path();
+}
+
+// Splits a command prefix such as "valgrind --tool=callgrind" on spaces.
+std::vector<std::string> split_words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
 
 // `litc-bench --summary FILE...`: the table of every JSON line in the files.
 int summarize(const std::vector<std::string>& files) {
@@ -35,7 +54,7 @@ int summarize(const std::vector<std::string>& files) {
 int main(int argc, char** argv) {
   litc::bench::BenchOptions o;
   auto& s = o.stack;
-  s.bin_dir = litc::bench::self_dir();
+  s.bin_dir = self_dir();
   std::string bin_dir = s.bin_dir.string(), wrapper, worker_wrapper, out_file;
   std::vector<std::string> summary_files;
   bool json = false, keep_logs = false;
@@ -116,14 +135,14 @@ int main(int argc, char** argv) {
 
   if (!summary_files.empty()) return summarize(summary_files);
   s.bin_dir = bin_dir;
-  s.broker_wrapper = litc::bench::split_words(wrapper);
-  s.worker_wrapper = litc::bench::split_words(worker_wrapper);
+  s.broker_wrapper = split_words(wrapper);
+  s.worker_wrapper = split_words(worker_wrapper);
   if (o.mode == "events" && !s.clients.empty() && s.events.empty()) {
     std::fprintf(stderr, "litc-bench: --mode events with --clients needs --events\n");
     return 2;
   }
 
-  litc::bench::TempDir dir;
+  litc::localnet::TempDir dir("litc-bench");
   s.log_dir = dir.path();
   std::ofstream out;
   if (!out_file.empty()) {

@@ -14,6 +14,7 @@
 #include "bench/drivers.h"
 #include "bench/load.h"
 #include "bench/sides.h"
+#include "localnet/proc_stats.h"
 
 namespace litc::bench {
 namespace {
@@ -269,7 +270,7 @@ Record fill_case(const BenchOptions& o, zmq::context_t& context, std::optional<d
   if (!client.stats().ok()) throw std::runtime_error("the broker does not answer\n" + stack.logs());
   auto pid = stack.broker_pid();
   // 0 = unknown (a broker we did not start, or one under a wrapper such as valgrind).
-  const uint64_t rss0 = pid ? rss_bytes(*pid).value_or(0) : 0;
+  const uint64_t rss0 = pid ? localnet::rss_bytes(*pid).value_or(0) : 0;
 
   // Fill: Submit without wait, `fill_window` acks outstanding.
   const uint64_t kept = std::min<uint64_t>(n, 1000);
@@ -314,7 +315,7 @@ Record fill_case(const BenchOptions& o, zmq::context_t& context, std::optional<d
   }
   fill.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   progress.finish(fill.completed, fill.elapsed_s);
-  const uint64_t rss1 = pid ? rss_bytes(*pid).value_or(0) : 0;
+  const uint64_t rss1 = pid ? localnet::rss_bytes(*pid).value_or(0) : 0;
   auto stats = client.stats();
   if (!stats.ok()) throw std::runtime_error("stats after filling: " + stats.error().message);
   uint64_t pending = stats.value().get("jobs_pending");

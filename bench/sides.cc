@@ -6,6 +6,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "localnet/proc_stats.h"
+
 namespace litc::bench {
 namespace {
 
@@ -14,8 +16,8 @@ using std::chrono::milliseconds;
 template <class Stack>
 CpuUse cpu_now(const Stack& stack, std::optional<pid_t> broker) {
   CpuUse c;
-  if (broker) c.broker = cpu_seconds(*broker);
-  for (pid_t w : stack.worker_pids()) c.workers += cpu_seconds(w);
+  if (broker) c.broker = localnet::cpu_seconds(*broker);
+  for (pid_t w : stack.worker_pids()) c.workers += localnet::cpu_seconds(w);
   rusage self{};
   ::getrusage(RUSAGE_SELF, &self);
   c.client = self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + self.ru_stime.tv_sec +
@@ -107,7 +109,7 @@ void LitcSide::finish() {
     }
     events = counter_->counts();
   }
-  if (auto pid = stack_.broker_pid()) broker_rss = rss_bytes(*pid);
+  if (auto pid = stack_.broker_pid()) broker_rss = localnet::rss_bytes(*pid);
   broker_pid = stack_.started_broker_pid();
   if (!stack_.healthy()) result.fail("a litcompute process died:\n" + stack_.logs());
 }

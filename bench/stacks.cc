@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "localnet/endpoints_file.h"
+
 namespace litc::bench {
 namespace {
 
@@ -20,6 +22,20 @@ int next_id() {
 
 std::string bin(const StackConfig& cfg, const std::string& name) {
   return (cfg.bin_dir / name).string();
+}
+
+// Starts a child with both streams in <log_dir>/<name>.log; its destructor gives it `grace` after
+// SIGTERM. Throws std::runtime_error when it cannot start.
+std::unique_ptr<localnet::ChildProcess> start(const std::string& name,
+                                              std::vector<std::string> argv,
+                                              const std::filesystem::path& log_dir,
+                                              milliseconds grace = milliseconds(5000)) {
+  localnet::ChildOptions options;
+  options.logs = localnet::ChildOptions::Logs::combined;
+  options.stop_grace = grace;
+  auto child = std::make_unique<localnet::ChildProcess>(name, std::move(argv), log_dir, options);
+  if (!child->started()) throw std::runtime_error(child->error());
+  return child;
 }
 
 }  // namespace
@@ -40,14 +56,15 @@ LitcStack::LitcStack(const StackConfig& cfg, int workers, std::vector<std::strin
     }
     argv.insert(argv.end(), cfg.broker_args.begin(), cfg.broker_args.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
-    broker_ = std::make_unique<Child>("broker-" + std::to_string(id), argv, cfg.log_dir);
     bool wrapped = !cfg.broker_wrapper.empty();
-    if (wrapped) broker_->set_stop_grace(milliseconds(120'000));
-    auto e = wait_endpoints_file(endpoints_file, *broker_, milliseconds(wrapped ? 60'000 : 10'000));
-    if (!e) throw std::runtime_error("litc-broker did not start\n" + broker_->log_tail());
-    clients_ = (*e)["clients"];
-    workers_ = (*e)["workers"];
-    events_ = (*e)["events"];
+    broker_ = start("broker-" + std::to_string(id), argv, cfg.log_dir,
+                    milliseconds(wrapped ? 120'000 : 5000));
+    auto e = localnet::wait_endpoints_file(endpoints_file, *broker_,
+                                           milliseconds(wrapped ? 60'000 : 10'000));
+    if (!e) throw std::runtime_error("litc-broker did not start\n" + broker_->tail(20));
+    clients_ = e->clients;
+    workers_ = e->workers;
+    events_ = e->events;
   }
   add_workers(workers);
 }
@@ -73,8 +90,9 @@ void LitcStack::add_workers(int n) {
           std::string("--log-level"), std::string("warn")}) {
       argv.push_back(std::move(a));
     }
-    workers_procs_.push_back(std::make_unique<Child>(name, argv, cfg_.log_dir));
-    if (!cfg_.worker_wrapper.empty()) workers_procs_.back()->set_stop_grace(milliseconds(120'000));
+    workers_procs_.push_back(
+        start(name, argv, cfg_.log_dir,
+              cfg_.worker_wrapper.empty() ? milliseconds(5000) : milliseconds(120'000)));
   }
   next_worker_ += n;
 }
@@ -116,8 +134,8 @@ bool LitcStack::healthy() {
 
 std::string LitcStack::logs() const {
   std::string out;
-  if (broker_) out += broker_->log_tail();
-  for (const auto& w : workers_procs_) out += w->log_tail(10);
+  if (broker_) out += broker_->tail(20);
+  for (const auto& w : workers_procs_) out += w->tail(10);
   return out;
 }
 
@@ -139,19 +157,17 @@ BaselineStack::BaselineStack(const StackConfig& cfg, int workers) {
   if (!frontend_.empty()) return;
   int id = next_id();
   auto endpoints_file = cfg.log_dir / ("baseline-broker-" + std::to_string(id) + ".endpoints");
-  broker_ =
-      std::make_unique<Child>("baseline-broker-" + std::to_string(id),
-                              std::vector<std::string>{bin(cfg, "litc-baseline-broker"),
-                                                       "--endpoints-file", endpoints_file.string()},
-                              cfg.log_dir);
-  auto e = wait_endpoints_file(endpoints_file, *broker_, milliseconds(10'000));
-  if (!e) throw std::runtime_error("litc-baseline-broker did not start\n" + broker_->log_tail());
-  frontend_ = (*e)["frontend"];
+  broker_ = start("baseline-broker-" + std::to_string(id),
+                  {bin(cfg, "litc-baseline-broker"), "--endpoints-file", endpoints_file.string()},
+                  cfg.log_dir);
+  auto e = localnet::wait_endpoints_file(endpoints_file, *broker_, milliseconds(10'000),
+                                         {"frontend", "backend"});
+  if (!e) throw std::runtime_error("litc-baseline-broker did not start\n" + broker_->tail(20));
+  frontend_ = e->get("frontend");
   for (int i = 0; i < workers; ++i) {
-    workers_.push_back(std::make_unique<Child>(
-        "baseline-worker-" + std::to_string(next_id()),
-        std::vector<std::string>{bin(cfg, "litc-baseline-worker"), "--broker", (*e)["backend"]},
-        cfg.log_dir));
+    workers_.push_back(start("baseline-worker-" + std::to_string(next_id()),
+                             {bin(cfg, "litc-baseline-worker"), "--broker", e->get("backend")},
+                             cfg.log_dir));
   }
 }
 
@@ -179,8 +195,8 @@ bool BaselineStack::healthy() {
 
 std::string BaselineStack::logs() const {
   std::string out;
-  if (broker_) out += broker_->log_tail();
-  for (const auto& w : workers_) out += w->log_tail(10);
+  if (broker_) out += broker_->tail(20);
+  for (const auto& w : workers_) out += w->tail(10);
   return out;
 }
 

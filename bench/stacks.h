@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/process.h"
+#include "localnet/child_process.h"
 #include "protocol/client.h"
 
 namespace litc::bench {
@@ -54,8 +54,8 @@ class LitcStack {
  private:
   const StackConfig& cfg_;
   std::string clients_, workers_, events_;
-  std::unique_ptr<Child> broker_;
-  std::vector<std::unique_ptr<Child>> workers_procs_;
+  std::unique_ptr<localnet::ChildProcess> broker_;
+  std::vector<std::unique_ptr<localnet::ChildProcess>> workers_procs_;
   int next_worker_ = 0;
   bool died_ = false;
 };
@@ -72,8 +72,8 @@ class BaselineStack {
 
  private:
   std::string frontend_;
-  std::unique_ptr<Child> broker_;
-  std::vector<std::unique_ptr<Child>> workers_;
+  std::unique_ptr<localnet::ChildProcess> broker_;
+  std::vector<std::unique_ptr<localnet::ChildProcess>> workers_;
 };
 
 }  // namespace litc::bench

@@ -2,47 +2,23 @@
 #include "tests/integration/harness.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <deque>
-#include <fstream>
 #include <iostream>
-#include <sstream>
-
-extern char** environ;
 
 namespace litc::it {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string last_lines(const std::string& text, int lines) {
-  std::deque<std::string> keep;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    keep.push_back(line);
-    if (static_cast<int>(keep.size()) > lines) keep.pop_front();
-  }
-  std::string out;
-  for (const auto& l : keep) out += "    " + l + "\n";
-  return out;
+// Starts a child with stdout/stderr in <log_dir>/<name>.out/.err; fails the test when it cannot.
+std::unique_ptr<ChildProcess> spawn(const std::string& name, std::vector<std::string> argv,
+                                    const std::filesystem::path& log_dir) {
+  auto p = std::make_unique<ChildProcess>(name, std::move(argv), log_dir);
+  if (!p->started()) ADD_FAILURE() << p->error();
+  return p;
 }
 
 EventInfo decode_event_frames(const std::string& topic, const zmq::message_t& body, bool* ok) {
@@ -88,103 +64,6 @@ EventInfo decode_event_frames(const std::string& topic, const zmq::message_t& bo
 
 std::string bin_path(const std::string& name) {
   return std::string(LITC_BIN_DIR) + "/" + name;
-}
-
-// ---------------------------------------------------------------------------------------------
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/litc-it-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed: " << std::strerror(errno);
-    path_ = std::filesystem::temp_directory_path();
-    keep_ = true;
-    return;
-  }
-  path_ = buf.data();
-}
-
-TempDir::~TempDir() {
-  if (keep_) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-// ---------------------------------------------------------------------------------------------
-Process::Process(std::string name, std::vector<std::string> argv,
-                 const std::filesystem::path& log_dir)
-    : name_(std::move(name)),
-      out_path_(log_dir / (name_ + ".out")),
-      err_path_(log_dir / (name_ + ".err")) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
-    exit_ = 127;
-    return;
-  }
-  pid_ = pid;
-}
-
-Process::~Process() {
-  kill();
-}
-
-bool Process::running() {
-  if (exit_ || pid_ <= 0) return false;
-  int status = 0;
-  pid_t r = ::waitpid(pid_, &status, WNOHANG);
-  if (r == pid_) {
-    exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return false;
-  }
-  return true;
-}
-
-void Process::signal(int sig) {
-  if (running()) ::kill(pid_, sig);
-}
-
-std::optional<int> Process::wait(milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (running()) {
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return exit_;
-}
-
-void Process::kill() {
-  if (!running()) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  if (::waitpid(pid_, &status, 0) == pid_) {
-    exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-}
-
-std::string Process::out() const {
-  return read_file(out_path_);
-}
-std::string Process::err() const {
-  return read_file(err_path_);
-}
-
-std::string Process::tail(int lines) const {
-  std::string s = "--- " + name_ + " (pid " + std::to_string(pid_) + ")";
-  if (exit_) s += " exited " + std::to_string(*exit_);
-  s += "\n  stdout:\n" + last_lines(out(), lines) + "  stderr:\n" + last_lines(err(), lines);
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,27 +148,6 @@ int count_job_events(const std::vector<EventInfo>& events, fb::JobEventKind kind
 }
 
 // ---------------------------------------------------------------------------------------------
-std::optional<Endpoints> read_endpoints_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  Endpoints ep;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(0, eq);
-    std::string value = line.substr(eq + 1);
-    if (key == "clients") ep.clients = value;
-    if (key == "workers") ep.workers = value;
-    if (key == "events") ep.events = value;
-    if (key == "snapshot") ep.snapshot = value;
-  }
-  if (ep.clients.empty() || ep.workers.empty() || ep.events.empty() || ep.snapshot.empty()) {
-    return std::nullopt;
-  }
-  return ep;
-}
-
 Network::Network(NetworkOptions options) : options_(std::move(options)) {
   context_.set(zmq::ctxopt::blocky, 0);  // sockets default to linger 0: teardown never blocks
   const auto endpoints_file = dir_.path() / "endpoints";
@@ -309,14 +167,8 @@ Network::Network(NetworkOptions options) : options_(std::move(options)) {
                                    "--liveness",
                                    std::to_string(options_.liveness)};
   argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
-  broker_ = std::make_unique<Process>("broker", argv, dir_.path());
-  std::optional<Endpoints> ep;
-  eventually(
-      [&] {
-        ep = read_endpoints_file(endpoints_file);
-        return ep.has_value() || !broker_->running();
-      },
-      milliseconds(10000));
+  broker_ = spawn("broker", argv, dir_.path());
+  auto ep = localnet::wait_endpoints_file(endpoints_file, *broker_, milliseconds(10000));
   if (!ep) {
     ADD_FAILURE() << "broker did not write " << endpoints_file << "\n" << broker_->tail();
     return;
@@ -342,8 +194,8 @@ NetworkOptions load_test_options() {
   return o;
 }
 
-Process& Network::add_worker(const std::string& node_id, const std::string& ops, int max_concurrent,
-                             const std::vector<std::string>& extra) {
+ChildProcess& Network::add_worker(const std::string& node_id, const std::string& ops,
+                                  int max_concurrent, const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {bin_path("litc-worker"),
                                    "--broker",
                                    endpoints_.workers,
@@ -362,11 +214,11 @@ Process& Network::add_worker(const std::string& node_id, const std::string& ops,
                                    "--reconnect-max-ms",
                                    "500"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  workers_.push_back(std::make_unique<Process>(node_id, argv, dir_.path()));
+  workers_.push_back(spawn(node_id, argv, dir_.path()));
   return *workers_.back();
 }
 
-Process& Network::worker(const std::string& node_id) {
+ChildProcess& Network::worker(const std::string& node_id) {
   for (auto& w : workers_) {
     if (w->name() == node_id) return *w;
   }
@@ -411,24 +263,24 @@ std::optional<JobInfo> Network::wait_job_state(const std::string& job_id, fb::Jo
   return last;
 }
 
-std::unique_ptr<Process> Network::start_cli(const std::vector<std::string>& args) {
+std::unique_ptr<ChildProcess> Network::start_cli(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {bin_path("litc")};
   argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<Process>("litc-" + std::to_string(++cli_runs_), argv, dir_.path());
+  return spawn("litc-" + std::to_string(++cli_runs_), argv, dir_.path());
 }
 
 CliResult Network::cli(const std::vector<std::string>& args, milliseconds timeout) {
   std::vector<std::string> argv = {bin_path("litc")};
   argv.insert(argv.end(), args.begin(), args.end());
   auto start = Clock::now();
-  Process p("litc-" + std::to_string(++cli_runs_), argv, dir_.path());
+  auto p = spawn("litc-" + std::to_string(++cli_runs_), argv, dir_.path());
   CliResult r;
-  auto code = p.wait(timeout);
+  auto code = p->wait(timeout);
   r.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-  if (!code) p.kill();
+  if (!code) p->kill();
   r.exit_code = code.value_or(-1);
-  r.out = p.out();
-  r.err = p.err();
+  r.out = p->out();
+  r.err = p->err();
   return r;
 }
 

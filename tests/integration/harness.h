@@ -1,14 +1,11 @@
 // Integration-test harness: starts the real litc-broker / litc-worker / litc binaries on ephemeral
 // loopback ports, captures their output in a temp dir, and ends exactly the processes it started.
+// Processes, the temp dir and the endpoints file come from lc::localnet (localnet/README.md).
 //
-// Process   one child (posix_spawn), stdout/stderr to files; signal, wait with a deadline; the
-//           destructor SIGKILLs and reaps it if it still runs (never anything it did not start).
 // Network   a broker bound to tcp://127.0.0.1:* (it writes the endpoints it got to a file), plus
 //           workers; Client and CLI helpers; on a failed test it prints the tail of every log.
 // EventTap  a SUB socket on the events endpoint drained by a background thread into a list.
 #pragma once
-
-#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -25,75 +22,28 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "localnet/child_process.h"
+#include "localnet/endpoints_file.h"
+#include "localnet/temp_dir.h"
 #include "protocol/client.h"
 #include "protocol/codec.h"
 
 namespace litc::it {
 
 using Clock = std::chrono::steady_clock;
+using localnet::ChildProcess;  // stdout/stderr in <name>.out/.err; the destructor SIGKILLs it
+using localnet::Endpoints;
+using localnet::TempDir;
 using std::chrono::milliseconds;
 
 // <build>/bin/<name>
 std::string bin_path(const std::string& name);
-
-// A fresh directory under $TMPDIR (or /tmp); removed by the destructor unless keep() was called.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  std::filesystem::path path_;
-  bool keep_ = false;
-};
-
-class Process {
- public:
-  // Starts argv[0] (a path) with the rest as arguments; output goes to <log_dir>/<name>.out/.err.
-  Process(std::string name, std::vector<std::string> argv, const std::filesystem::path& log_dir);
-  ~Process();
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  const std::string& name() const { return name_; }
-  pid_t pid() const { return pid_; }
-  bool started() const { return pid_ > 0; }
-  // True while the child has not been reaped (a stopped child is still running).
-  bool running();
-  void signal(int sig);
-  // Exit code, or 128 + signal number when killed; nullopt if still running at the deadline.
-  std::optional<int> wait(milliseconds timeout);
-  // SIGKILL and reap.
-  void kill();
-  std::string out() const;
-  std::string err() const;
-  // The last `lines` lines of stdout and stderr, labelled, for failure messages.
-  std::string tail(int lines = 40) const;
-
- private:
-  std::string name_;
-  std::filesystem::path out_path_;
-  std::filesystem::path err_path_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_;
-};
 
 struct CliResult {
   int exit_code = -1;  // -1: did not exit before the deadline (then it was killed)
   std::string out;
   std::string err;
   milliseconds elapsed{0};
-};
-
-struct Endpoints {
-  std::string clients;
-  std::string workers;
-  std::string events;
-  std::string snapshot;
 };
 
 // One decoded event, owned.
@@ -171,13 +121,13 @@ class Network {
   const Endpoints& endpoints() const { return endpoints_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   zmq::context_t& context() { return context_; }
-  Process& broker() { return *broker_; }
+  ChildProcess& broker() { return *broker_; }
   const NetworkOptions& options() const { return options_; }
 
   // Starts `litc-worker --node-id node_id --ops ops --max-concurrent max_concurrent ...`.
-  Process& add_worker(const std::string& node_id, const std::string& ops = kAllOps,
-                      int max_concurrent = 2, const std::vector<std::string>& extra = {});
-  Process& worker(const std::string& node_id);
+  ChildProcess& add_worker(const std::string& node_id, const std::string& ops = kAllOps,
+                           int max_concurrent = 2, const std::vector<std::string>& extra = {});
+  ChildProcess& worker(const std::string& node_id);
   // Waits until the broker's workers_online stat equals n.
   bool wait_workers_online(uint64_t n, milliseconds timeout = milliseconds(5000));
 
@@ -190,7 +140,7 @@ class Network {
                                         milliseconds timeout);
 
   // Starts `litc <args...>` and returns at once (e.g. `litc watch`).
-  std::unique_ptr<Process> start_cli(const std::vector<std::string>& args);
+  std::unique_ptr<ChildProcess> start_cli(const std::vector<std::string>& args);
   // Runs `litc <args...>` to completion (killed at the deadline).
   CliResult cli(const std::vector<std::string>& args, milliseconds timeout = milliseconds(15000));
 
@@ -199,17 +149,14 @@ class Network {
 
  private:
   NetworkOptions options_;
-  TempDir dir_;
+  TempDir dir_{"litc-it"};
   zmq::context_t context_;
-  std::unique_ptr<Process> broker_;
-  std::vector<std::unique_ptr<Process>> workers_;
+  std::unique_ptr<ChildProcess> broker_;
+  std::vector<std::unique_ptr<ChildProcess>> workers_;
   Endpoints endpoints_;
   bool ok_ = false;
   int cli_runs_ = 0;
 };
-
-// Reads endpoints written by `litc-broker --endpoints-file` (clients=..., workers=..., ...).
-std::optional<Endpoints> read_endpoints_file(const std::filesystem::path& file);
 
 // The string value of a top-level "key" in a JSON object (tolerates whitespace); nullopt if absent
 // or not a string. Enough for the CLI's flat output; not a JSON parser.
