@@ -21,28 +21,18 @@ std::string bind_socket(zmq::socket_t& s, const std::string& endpoint) {
   return s.get(zmq::sockopt::last_endpoint);
 }
 
-// Garbage from a peer is logged at warn, but at most a few lines a second so a flood of bad
-// frames cannot flood the log; the counters see every one.
-class BadFrameLog {
- public:
-  void note(std::string_view socket, fb::ErrorCode code, const char* reason,
-            const zmq::message_t& payload, uint64_t now_ms) {
-    if (now_ms / 1000 != window_) {
-      window_ = now_ms / 1000;
-      logged_ = 0;
-    }
-    auto level = ++logged_ <= 5 ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "{}: {} ({}): {}", socket, error_name(code), reason,
-                dump_prefix(payload.data(), payload.size()));
-  }
-
- private:
-  uint64_t window_ = 0;
-  int logged_ = 0;
-};
-BadFrameLog bad_frames;
-
 }  // namespace
+
+void BrokerLoop::BadFrameLog::note(std::string_view socket, fb::ErrorCode code, const char* reason,
+                                   const zmq::message_t& payload, uint64_t now_ms) {
+  if (now_ms / 1000 != window_) {
+    window_ = now_ms / 1000;
+    logged_ = 0;
+  }
+  auto level = ++logged_ <= 5 ? spdlog::level::warn : spdlog::level::debug;
+  spdlog::log(level, "{}: {} ({}): {}", socket, error_name(code), reason,
+              dump_prefix(payload.data(), payload.size()));
+}
 
 uint64_t SystemClock::now_ms() const {
   using namespace std::chrono;
@@ -169,8 +159,8 @@ void BrokerLoop::on_client(const zmq::message_t& rid_msg, const zmq::message_t& 
   std::string_view rid = sv(rid_msg);
   if (frames != 1) {
     probe_.count_bad_frame(fb::ErrorCode::malformed_frame);
-    bad_frames.note("clients", fb::ErrorCode::malformed_frame, "wrong frame count", payload,
-                    clock_.now_ms());
+    bad_frames_.note("clients", fb::ErrorCode::malformed_frame, "wrong frame count", payload,
+                     clock_.now_ms());
     reply_error(
         rid, 0, fb::ErrorCode::malformed_frame,
         "a request is exactly one frame (after the routing id); got " + std::to_string(frames));
@@ -179,7 +169,7 @@ void BrokerLoop::on_client(const zmq::message_t& rid_msg, const zmq::message_t& 
   auto d = decode_client_request(payload.data(), payload.size(), options_.max_frame_bytes);
   if (!d.ok()) {
     probe_.count_bad_frame(d.error);
-    bad_frames.note("clients", d.error, d.reason, payload, clock_.now_ms());
+    bad_frames_.note("clients", d.error, d.reason, payload, clock_.now_ms());
     reply_error(rid, 0, d.error, d.reason);
     return;
   }
@@ -288,15 +278,15 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
   std::string_view rid = sv(rid_msg);
   if (frames != 1) {
     probe_.count_bad_frame(fb::ErrorCode::malformed_frame);
-    bad_frames.note("workers", fb::ErrorCode::malformed_frame, "wrong frame count", payload,
-                    clock_.now_ms());
+    bad_frames_.note("workers", fb::ErrorCode::malformed_frame, "wrong frame count", payload,
+                     clock_.now_ms());
     return worker_error(rid, fb::ErrorCode::malformed_frame,
                         "a worker message is exactly one frame after the routing id");
   }
   auto d = decode_worker_message(payload.data(), payload.size(), options_.max_frame_bytes);
   if (!d.ok()) {
     probe_.count_bad_frame(d.error);
-    bad_frames.note("workers", d.error, d.reason, payload, clock_.now_ms());
+    bad_frames_.note("workers", d.error, d.reason, payload, clock_.now_ms());
     return worker_error(rid, d.error, d.reason);
   }
   const fb::WorkerMessage& msg = *d.msg;
@@ -395,7 +385,7 @@ void BrokerLoop::on_snapshot(const zmq::message_t& rid_msg, const zmq::message_t
   if (!d.ok()) {
     // The snapshot socket has no error reply in its protocol: count, log, ignore.
     probe_.count_bad_frame(d.error);
-    bad_frames.note("snapshot", d.error, d.reason, payload, clock_.now_ms());
+    bad_frames_.note("snapshot", d.error, d.reason, payload, clock_.now_ms());
     return;
   }
   uint64_t request_id = d.msg->request_id();

@@ -60,8 +60,21 @@ class BrokerLoop final : public SchedulerOutput {
   void worker_error(std::string_view rid, fb::ErrorCode code, std::string_view message);
   void worker_disconnect(std::string_view rid, std::string_view reason);
 
+  // Garbage from a peer is logged at warn, but at most a few lines a second so a flood of bad
+  // frames cannot flood the log; the counters in BrokerProbe see every one.
+  class BadFrameLog {
+   public:
+    void note(std::string_view socket, fb::ErrorCode code, const char* reason,
+              const zmq::message_t& payload, uint64_t now_ms);
+
+   private:
+    uint64_t window_ = 0;
+    int logged_ = 0;
+  };
+
   BrokerOptions options_;
   SystemClock clock_;
+  BadFrameLog bad_frames_;
   BrokerProbe probe_;
   zmq::socket_t clients_;
   zmq::socket_t workers_;

@@ -31,12 +31,12 @@ void WorkerRegistry::remove(WorkerSlot slot) {
 }
 
 WorkerSlot WorkerRegistry::find_by_routing_id(std::string_view routing_id) const {
-  auto it = by_routing_id_.find(std::string(routing_id));
+  auto it = by_routing_id_.find(routing_id);
   return it == by_routing_id_.end() ? kNoWorker : it->second;
 }
 
 WorkerSlot WorkerRegistry::find_by_node_id(std::string_view node_id) const {
-  auto it = by_node_id_.find(std::string(node_id));
+  auto it = by_node_id_.find(node_id);
   return it == by_node_id_.end() ? kNoWorker : it->second;
 }
 

@@ -56,8 +56,15 @@ class WorkerRegistry {
 
   std::vector<Worker> slots_;
   std::vector<WorkerSlot> free_;
-  std::unordered_map<std::string, WorkerSlot> by_routing_id_;
-  std::unordered_map<std::string, WorkerSlot> by_node_id_;
+  // Transparent hashing: every worker message looks its sender up by a view of the routing-id
+  // frame, without building a std::string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Index = std::unordered_map<std::string, WorkerSlot, Hash, std::equal_to<>>;
+  Index by_routing_id_;
+  Index by_node_id_;
   std::vector<std::set<Key>> available_;  // per operation
   uint64_t next_order_ = 0;
 };

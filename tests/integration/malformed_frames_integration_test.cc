@@ -280,5 +280,29 @@ TEST(MalformedFramesIntegration, WorkersSocketAnswersBadFramesWithWorkerError) {
   EXPECT_EQ(net.stat("workers_online"), 1u);
 }
 
+// The snapshot socket has no error reply in its protocol: a bad request is counted and ignored,
+// and the same connection still gets a snapshot for a good one.
+TEST(MalformedFramesIntegration, SnapshotSocketCountsBadRequestsAndKeepsServing) {
+  Network net;
+  ASSERT_TRUE(net.ok());
+  RawDealer dealer(net.context(), net.endpoints().snapshot);
+  const uint64_t before = net.stat("malformed_frames").value_or(0);
+  dealer.send({"definitely not a flatbuffer"});
+  dealer.send({"two", "frames"});
+  EXPECT_FALSE(dealer.recv(milliseconds(300)).has_value()) << "bad requests get no reply";
+  EXPECT_EQ(net.stat("malformed_frames").value_or(0), before + 2);
+
+  flatbuffers::FlatBufferBuilder b;
+  fb::FinishSnapshotRequestBuffer(b, fb::CreateSnapshotRequest(b, kProtocolVersion, 77));
+  dealer.send({std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize())});
+  auto reply = dealer.recv(milliseconds(3000));
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(reply->size(), 1u);
+  auto batch = decode_snapshot_batch(reply->front().data(), reply->front().size());
+  ASSERT_TRUE(batch.ok()) << batch.reason;
+  EXPECT_EQ(batch.msg->request_id(), 77u);
+  EXPECT_TRUE(batch.msg->last());
+}
+
 }  // namespace
 }  // namespace litc::it
