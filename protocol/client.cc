@@ -388,25 +388,45 @@ ClientResult<JobInfo> Client::submit_and_wait(SubmitRequest request_in, int wait
   return wait_final(id, info.job, wait_timeout_ms);
 }
 
-ClientResult<JobInfo> Client::status(std::string_view job_id) {
+uint64_t Client::send_status(std::string_view job_id) {
   auto body = fb::CreateStatusQuery(builder_, builder_.CreateString(job_id));
-  return expect_job(send_request(fb::ClientRequestBody::StatusQuery, body.Union()), "StatusQuery");
+  return send_request(fb::ClientRequestBody::StatusQuery, body.Union());
+}
+
+uint64_t Client::send_cancel(std::string_view job_id) {
+  auto body = fb::CreateCancel(builder_, builder_.CreateString(job_id));
+  return send_request(fb::ClientRequestBody::Cancel, body.Union());
+}
+
+uint64_t Client::send_replay(std::string_view job_id, bool wait) {
+  auto body = fb::CreateReplay(builder_, builder_.CreateString(job_id), wait);
+  return send_request(fb::ClientRequestBody::Replay, body.Union());
+}
+
+uint64_t Client::send_dead_letters(uint32_t limit) {
+  auto body = fb::CreateDeadLetterQuery(builder_, limit);
+  return send_request(fb::ClientRequestBody::DeadLetterQuery, body.Union());
+}
+
+uint64_t Client::send_stats() {
+  auto body = fb::CreateStatsQuery(builder_);
+  return send_request(fb::ClientRequestBody::StatsQuery, body.Union());
+}
+
+ClientResult<JobInfo> Client::status(std::string_view job_id) {
+  return expect_job(send_status(job_id), "StatusQuery");
 }
 
 ClientResult<JobInfo> Client::cancel(std::string_view job_id) {
-  auto body = fb::CreateCancel(builder_, builder_.CreateString(job_id));
-  return expect_job(send_request(fb::ClientRequestBody::Cancel, body.Union()), "Cancel");
+  return expect_job(send_cancel(job_id), "Cancel");
 }
 
 ClientResult<JobInfo> Client::replay(std::string_view job_id, bool wait) {
-  auto body = fb::CreateReplay(builder_, builder_.CreateString(job_id), wait);
-  return expect_job(send_request(fb::ClientRequestBody::Replay, body.Union()), "Replay",
-                    wait ? 2 : 1);
+  return expect_job(send_replay(job_id, wait), "Replay", wait ? 2 : 1);
 }
 
 ClientResult<JobInfo> Client::replay_and_wait(std::string_view job_id, int wait_timeout_ms) {
-  auto body = fb::CreateReplay(builder_, builder_.CreateString(job_id), true);
-  uint64_t id = send_request(fb::ClientRequestBody::Replay, body.Union());
+  uint64_t id = send_replay(job_id, true);
   if (id == 0) return send_failure();
   auto reply = request(id, options_.timeout_ms, 2);
   if (!reply.ok()) return reply.error();
@@ -421,8 +441,7 @@ ClientResult<JobInfo> Client::replay_and_wait(std::string_view job_id, int wait_
 }
 
 ClientResult<std::vector<JobInfo>> Client::dead_letters(uint32_t limit) {
-  auto body = fb::CreateDeadLetterQuery(builder_, limit);
-  uint64_t id = send_request(fb::ClientRequestBody::DeadLetterQuery, body.Union());
+  uint64_t id = send_dead_letters(limit);
   if (id == 0) return send_failure();
   auto reply = request(id, options_.timeout_ms);
   if (!reply.ok()) return reply.error();
@@ -437,8 +456,7 @@ ClientResult<std::vector<JobInfo>> Client::dead_letters(uint32_t limit) {
 }
 
 ClientResult<BrokerStatsInfo> Client::stats() {
-  auto body = fb::CreateStatsQuery(builder_);
-  uint64_t id = send_request(fb::ClientRequestBody::StatsQuery, body.Union());
+  uint64_t id = send_stats();
   if (id == 0) return send_failure();
   auto reply = request(id, options_.timeout_ms);
   if (!reply.ok()) return reply.error();

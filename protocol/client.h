@@ -55,6 +55,8 @@ struct JobInfo {
   uint32_t timeout_ms = 0;
   bool dead_lettered = false;
   uint32_t input_size = 0;
+  // CIDv1 of output (protocol/cid.h); not on the wire: filled by whoever serves the job to the web.
+  std::string output_cid;
 
   bool finished() const {
     return state == fb::JobState::completed || state == fb::JobState::failed ||
@@ -131,6 +133,11 @@ class Client {
   // Pipelined use: send many, then poll replies. send_* returns the request id, or 0 when the
   // request could not be queued within options.timeout_ms (the send queue to the broker is full).
   uint64_t send_submit(const SubmitRequest& request);
+  uint64_t send_status(std::string_view job_id);
+  uint64_t send_cancel(std::string_view job_id);
+  uint64_t send_replay(std::string_view job_id, bool wait = false);
+  uint64_t send_dead_letters(uint32_t limit = 0);
+  uint64_t send_stats();
   // Sends an arbitrary raw frame (tests of malformed input).
   void send_raw(const void* data, std::size_t size);
   // Next reply within timeout_ms, or nullopt. A reply that does not decode becomes an error reply

@@ -8,10 +8,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "protocol/base64.h"
+
 namespace litc {
 namespace {
 
 namespace json = boost::json;
+
+}  // namespace
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF, so that what
 // we call text survives every JSON parser unchanged.
@@ -47,30 +51,7 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t n = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) |
-                 uint32_t(uint8_t(in[i + 2]));
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (std::size_t rest = in.size() - i; rest > 0) {
-    uint32_t n = uint32_t(uint8_t(in[i])) << 16;
-    if (rest == 2) n |= uint32_t(uint8_t(in[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+namespace {
 
 std::string_view name_or_unknown(const char* name) {
   return (name && *name) ? std::string_view(name) : std::string_view("unknown");
@@ -91,9 +72,10 @@ json::object job_object(const JobInfo& job) {
     if (valid_utf8(job.output)) {
       o["output"] = job.output;
     } else {
-      o["outputBase64"] = base64(job.output);
+      o["outputBase64"] = base64_encode(job.output);
     }
   }
+  if (!job.output_cid.empty()) o["outputCID"] = job.output_cid;
   if (job.error_code != fb::ErrorCode::unknown || !job.error_message.empty()) {
     o["error"] = json::object{{"code", error_name(job.error_code)}, {"message", job.error_message}};
   }
@@ -129,6 +111,10 @@ json::object node_object(const fb::NodeRecord& node) {
 
 std::string to_json(const JobInfo& job) {
   return json::serialize(job_object(job));
+}
+
+std::string job_update_json(const JobInfo& job, std::string_view kind) {
+  return json::serialize(json::object{{"kind", kind}, {"job", job_object(job)}});
 }
 
 std::string to_json(const SubmitAckInfo& ack) {

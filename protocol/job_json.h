@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol/client.h"
@@ -9,10 +10,14 @@
 namespace litc {
 
 // {"jobId","status","operation","priority","attempt","maxAttempts","nodeId","output" (UTF-8) or
-//  "outputBase64","error":{"code","message"},"submittedAt","startedAt","completedAt",
+//  "outputBase64","outputCID","error":{"code","message"},"submittedAt","startedAt","completedAt",
 //  "deadLettered","ttlMs","timeoutMs","inputSize"}; zero/empty fields are omitted ("jobId" and
 //  "status" are always there). Times are ms since the Unix epoch (broker clock).
 std::string to_json(const JobInfo& job);
+// Strict UTF-8 (RFC 3629): what JSON views print as text; anything else goes out as base64.
+bool valid_utf8(std::string_view s);
+// {"kind": kind, "job": {the job's object}}: one live update of a job (bridge channels).
+std::string job_update_json(const JobInfo& job, std::string_view kind);
 // The job's object plus "duplicate": true when the broker already had that job id.
 std::string to_json(const SubmitAckInfo& ack);
 // A JSON array of job objects, in the given order.
