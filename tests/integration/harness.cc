@@ -177,6 +177,36 @@ Network::Network(NetworkOptions options) : options_(std::move(options)) {
   ok_ = true;
 }
 
+bool Network::restart_broker() {
+  broker_->kill();
+  const auto endpoints_file = dir_.path() / "endpoints";
+  std::filesystem::remove(endpoints_file);
+  std::vector<std::string> argv = {bin_path("litc-broker"),
+                                   "--clients",
+                                   endpoints_.clients,
+                                   "--workers",
+                                   endpoints_.workers,
+                                   "--events",
+                                   endpoints_.events,
+                                   "--snapshot",
+                                   endpoints_.snapshot,
+                                   "--endpoints-file",
+                                   endpoints_file.string(),
+                                   "--heartbeat-ms",
+                                   std::to_string(options_.heartbeat_ms),
+                                   "--liveness",
+                                   std::to_string(options_.liveness)};
+  argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
+  old_brokers_.push_back(std::move(broker_));
+  broker_ =
+      spawn(numbered("broker-", static_cast<int>(old_brokers_.size()) + 1), argv, dir_.path());
+  if (!localnet::wait_endpoints_file(endpoints_file, *broker_, milliseconds(10000))) {
+    ADD_FAILURE() << "restarted broker did not write " << endpoints_file << "\n" << broker_->tail();
+    return false;
+  }
+  return true;
+}
+
 Network::~Network() {
   bool failed = ::testing::Test::HasFailure();
   for (auto& w : workers_) w->kill();
@@ -286,6 +316,7 @@ CliResult Network::cli(const std::vector<std::string>& args, milliseconds timeou
 
 std::string Network::logs() const {
   std::string s;
+  for (const auto& b : old_brokers_) s += b->tail();
   if (broker_) s += broker_->tail();
   for (const auto& w : workers_) s += w->tail();
   return s;

@@ -122,6 +122,9 @@ class Network {
   const std::filesystem::path& dir() const { return dir_.path(); }
   zmq::context_t& context() { return context_; }
   ChildProcess& broker() { return *broker_; }
+  // Kills the broker (SIGKILL, as a crash) and starts a new one on the same endpoints: a new
+  // epoch, an empty queue. False (and a test failure) when it does not come up.
+  bool restart_broker();
   const NetworkOptions& options() const { return options_; }
 
   // Starts `litc-worker --node-id node_id --ops ops --max-concurrent max_concurrent ...`.
@@ -152,6 +155,7 @@ class Network {
   TempDir dir_{"litc-it"};
   zmq::context_t context_;
   std::unique_ptr<ChildProcess> broker_;
+  std::vector<std::unique_ptr<ChildProcess>> old_brokers_;  // killed; kept for their logs
   std::vector<std::unique_ptr<ChildProcess>> workers_;
   Endpoints endpoints_;
   bool ok_ = false;

@@ -1,0 +1,49 @@
+// What every API route shares: JSON bodies in, JSON answers out, and one mapping from the error
+// catalogue (schemas/PROTOCOL.md) to HTTP statuses, so /lit-compute speaks the broker's error
+// names as {"error":{"code":"…","message":"…"}}.
+#pragma once
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bridge/bridge_loop.h"
+#include "bridge/bridge_probe.h"
+#include "bridge/http/http_server.h"
+#include "protocol/client.h"
+
+namespace litc::bridge {
+
+// What route handlers need; owned by main.cc, outlives the server.
+struct ApiContext {
+  BridgeLoop& loop;
+  BridgeProbe& probe;
+  HttpMetrics& http;
+};
+
+ApiResponse json_response(unsigned status, std::string body);
+// 400 invalid_argument, 404 not_found, 409 already_finished, 429 queue_full, 503 timeout
+// ("broker_unavailable"), 502 for a broker that answered garbage, 500 otherwise.
+unsigned status_for(fb::ErrorCode code);
+ApiResponse broker_error(const ClientError& error);
+ApiResponse broker_unavailable();
+ApiResponse redis_unavailable();
+
+// The body as a JSON object, or the 400 answer (malformed_json / not an object).
+std::optional<boost::json::object> parse_object(const std::string& body, ApiResponse& error);
+
+// Field readers: nullopt + `error` set (400 invalid_argument naming the field) when the field is
+// present but of the wrong type or range, or absent and required.
+std::optional<std::string> string_field(const boost::json::object& o, std::string_view key,
+                                        bool required, ApiResponse& error);
+std::optional<int64_t> int_field(const boost::json::object& o, std::string_view key, int64_t min,
+                                 int64_t max, int64_t fallback, ApiResponse& error);
+
+// A job as the API shows it (job_json.h), with outputCID filled in.
+std::string job_json(JobInfo job);
+// ?limit=N from a query string, clamped to [1, max]; fallback when absent or not a number.
+uint32_t query_limit(std::string_view query, uint32_t fallback, uint32_t max);
+
+}  // namespace litc::bridge

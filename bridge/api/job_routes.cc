@@ -1,0 +1,226 @@
+// jobs/* routes: submit, status, cancel, replay, pending list, dead letters, stats.
+#include <string>
+
+#include "bridge/api/routes.h"
+#include "bridge/job_hash.h"
+#include "bridge/redis_keys.h"
+#include "protocol/base64.h"
+#include "protocol/job_json.h"
+
+namespace litc::bridge {
+namespace {
+
+namespace json = boost::json;
+using Kind = ClientReplyInfo::Kind;
+
+std::string path(const char* tail) {
+  return std::string(kApiPrefix) + tail;
+}
+
+// Parses a submit body into a request; false with `error` set when it is not acceptable.
+bool parse_submit(const std::string& body, SubmitRequest& r, ApiResponse& error) {
+  auto o = parse_object(body, error);
+  if (!o) return false;
+  auto operation = string_field(*o, "operation", true, error);
+  auto job_id = string_field(*o, "jobId", false, error);
+  auto input = operation && job_id ? string_field(*o, "input", false, error) : std::nullopt;
+  auto input64 = input ? string_field(*o, "inputBase64", false, error) : std::nullopt;
+  if (!input64) return false;
+  if (!input->empty() && !input64->empty()) {
+    error = error_response(400, "invalid_argument", "give \"input\" or \"inputBase64\", not both");
+    return false;
+  }
+  if (!input64->empty()) {
+    auto bytes = base64_decode(*input64);
+    if (!bytes) {
+      error = error_response(400, "invalid_argument", "\"inputBase64\" is not valid base64");
+      return false;
+    }
+    r.input = std::move(*bytes);
+  } else {
+    r.input = std::move(*input);
+  }
+  auto priority = int_field(*o, "priority", INT32_MIN, INT32_MAX, 0, error);
+  auto attempts = priority ? int_field(*o, "maxAttempts", 0, 100, 0, error) : std::nullopt;
+  auto timeout = attempts ? int_field(*o, "timeoutMs", 0, UINT32_MAX, 0, error) : std::nullopt;
+  auto ttl = timeout ? int_field(*o, "ttlMs", 0, UINT32_MAX, 0, error) : std::nullopt;
+  if (!ttl) return false;
+  r.operation = std::move(*operation);
+  r.job_id = std::move(*job_id);
+  r.priority = static_cast<int32_t>(*priority);
+  r.max_attempts = static_cast<uint32_t>(*attempts);
+  r.timeout_ms = static_cast<uint32_t>(*timeout);
+  r.ttl_ms = static_cast<uint32_t>(*ttl);
+  return true;
+}
+
+void submit(ApiContext& ctx, ApiRequest&& req, Respond respond) {
+  SubmitRequest request;
+  ApiResponse error;
+  if (!parse_submit(req.body, request, error)) return respond(std::move(error));
+  ctx.loop.post([request = std::move(request), respond, &ctx](BridgeLoop& loop) mutable {
+    if (!loop.redis_up()) {
+      ++ctx.probe.submits_rejected;
+      return respond(redis_unavailable());
+    }
+    if (!loop.broker_live()) {
+      ++ctx.probe.submits_rejected;
+      return respond(broker_unavailable());
+    }
+    if (loop.calls_full()) {
+      ++ctx.probe.submits_rejected;
+      return respond(error_response(429, "too_many_requests",
+                                    "too many requests waiting for the broker; retry later"));
+    }
+    if (request.job_id.empty()) request.job_id = loop.new_job_id();
+    std::string job_id = request.job_id;
+    loop.submit(std::move(request), [respond, job_id, &ctx](ClientReplyInfo& reply) {
+      if (reply.kind == Kind::submit_ack) {
+        ++ctx.probe.submits_accepted;
+        json::object o{{"jobId", reply.job.job_id}, {"status", state_name(reply.job.state)}};
+        if (reply.duplicate) o["duplicate"] = true;
+        return respond(json_response(202, json::serialize(o)));
+      }
+      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::timeout) {
+        // In the ledger already: held by the bridge, submitted when the broker answers again.
+        ++ctx.probe.submits_accepted;
+        return respond(json_response(
+            202, json::serialize(json::object{{"jobId", job_id}, {"status", "pending"}})));
+      }
+      ++ctx.probe.submits_rejected;
+      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::internal &&
+          reply.error.message == "redis_unavailable") {
+        return respond(redis_unavailable());
+      }
+      if (reply.kind == Kind::error) return respond(broker_error(reply.error));
+      return respond(error_response(502, "unexpected_message", "unexpected broker reply"));
+    });
+  });
+}
+
+// GET jobs/:id: the broker knows live jobs best; jobs it no longer holds (evicted, or a broker
+// that is down) come from the Redis mirror.
+void get_job(ApiContext& ctx, ApiRequest&& req, Respond respond) {
+  ctx.loop.post([job_id = req.params.at(0), respond](BridgeLoop& loop) {
+    auto from_redis = [job_id, respond](BridgeLoop& l, const ApiResponse& otherwise) {
+      auto hash = l.redis().command({"HGETALL", keys::job_status(job_id)});
+      if (!hash) return respond(otherwise.status == 404 ? redis_unavailable() : otherwise);
+      if (hash->elements.empty()) return respond(otherwise);
+      return respond(json_response(200, job_json(job_from_hash(job_id, *hash))));
+    };
+    if (!loop.broker_live()) {
+      return from_redis(loop, error_response(404, "not_found", "no job " + job_id));
+    }
+    loop.call_broker(loop.broker().send_status(job_id), [&loop, job_id, respond,
+                                                         from_redis](ClientReplyInfo& reply) {
+      if (reply.kind == Kind::job) {
+        return respond(json_response(200, job_json(std::move(reply.job))));
+      }
+      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::not_found) {
+        return from_redis(loop, broker_error(reply.error));
+      }
+      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::timeout) {
+        return from_redis(loop, broker_error(reply.error));
+      }
+      return respond(broker_error(reply.error));
+    });
+  });
+}
+
+// cancel and replay: one broker request, the job (or the broker's error) back.
+void job_action(ApiContext& ctx, ApiRequest&& req, Respond respond, bool cancel) {
+  ctx.loop.post([job_id = req.params.at(0), respond, cancel](BridgeLoop& loop) {
+    if (!loop.broker_live()) return respond(broker_unavailable());
+    uint64_t id = cancel ? loop.broker().send_cancel(job_id) : loop.broker().send_replay(job_id);
+    loop.call_broker(id, [respond](ClientReplyInfo& reply) {
+      if (reply.kind == Kind::job) {
+        return respond(json_response(200, job_json(std::move(reply.job))));
+      }
+      return respond(broker_error(reply.error));
+    });
+  });
+}
+
+void pending_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
+  uint32_t limit = query_limit(req.query, 100, 10'000);
+  ctx.loop.post([limit, respond](BridgeLoop& loop) {
+    auto reply = loop.redis().command(
+        {"ZRANGE", keys::kJobsPending, "0", std::to_string(limit - 1), "WITHSCORES"});
+    if (!reply || reply->is_error()) return respond(redis_unavailable());
+    json::array jobs;
+    const auto& e = reply->elements;
+    for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+      jobs.push_back(json::object{
+          {"jobId", e[i].str}, {"submittedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
+    }
+    respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+  });
+}
+
+void dead_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
+  uint32_t limit = query_limit(req.query, 100, 10'000);
+  ctx.loop.post([limit, respond](BridgeLoop& loop) {
+    if (!loop.broker_live()) return respond(broker_unavailable());
+    loop.call_broker(loop.broker().send_dead_letters(limit), [respond](ClientReplyInfo& reply) {
+      if (reply.kind != Kind::job_list) return respond(broker_error(reply.error));
+      std::string body = "{\"jobs\":[";
+      for (std::size_t i = 0; i < reply.jobs.size(); ++i) {
+        if (i > 0) body += ',';
+        body += job_json(std::move(reply.jobs[i]));
+      }
+      body += "]}";
+      respond(json_response(200, std::move(body)));
+    });
+  });
+}
+
+void stats(ApiContext& ctx, ApiRequest&&, Respond respond) {
+  ctx.loop.post([respond](BridgeLoop& loop) {
+    json::object redis;
+    RedisBatch counts;
+    counts.add({"ZCARD", keys::kJobsPending});
+    counts.add({"ZCARD", keys::kJobsCompleted});
+    counts.add({"SCARD", keys::kNodesAvailable});
+    std::vector<RedisReply> replies;
+    if (loop.redis().pipeline(counts, &replies) == RedisStatus::ok && replies.size() == 3) {
+      redis = json::object{{"pending", replies[0].integer},
+                           {"completed", replies[1].integer},
+                           {"nodesAvailable", replies[2].integer}};
+    }
+    auto answer = [respond, redis](ClientReplyInfo& reply) {
+      if (reply.kind != Kind::stats) return respond(broker_error(reply.error));
+      json::object broker;
+      for (const auto& [name, value] : reply.stats.counters) broker[name] = value;
+      json::object o{{"broker", std::move(broker)}};
+      if (!redis.empty()) o["redis"] = redis;
+      respond(json_response(200, json::serialize(o)));
+    };
+    if (!loop.broker_live()) return respond(broker_unavailable());
+    loop.call_broker(loop.broker().send_stats(), answer);
+  });
+}
+
+}  // namespace
+
+void add_job_routes(Router& router, ApiContext& ctx) {
+  using V = HttpVerb;
+  RouteOptions json_body{true};
+  router.add(
+      V::post, path("/jobs/submit"), "jobs_submit",
+      [&ctx](ApiRequest&& r, Respond done) { submit(ctx, std::move(r), std::move(done)); },
+      json_body);
+  router.add(V::get, path("/jobs/pending/list"), "jobs_pending_list",
+             [&ctx](ApiRequest&& r, Respond done) { pending_list(ctx, std::move(r), done); });
+  router.add(V::get, path("/jobs/dead/list"), "jobs_dead_list",
+             [&ctx](ApiRequest&& r, Respond done) { dead_list(ctx, std::move(r), done); });
+  router.add(V::get, path("/jobs/stats"), "jobs_stats",
+             [&ctx](ApiRequest&& r, Respond done) { stats(ctx, std::move(r), done); });
+  router.add(V::get, path("/jobs/:id"), "jobs_get",
+             [&ctx](ApiRequest&& r, Respond done) { get_job(ctx, std::move(r), done); });
+  router.add(V::post, path("/jobs/:id/cancel"), "jobs_cancel",
+             [&ctx](ApiRequest&& r, Respond done) { job_action(ctx, std::move(r), done, true); });
+  router.add(V::post, path("/jobs/:id/replay"), "jobs_replay",
+             [&ctx](ApiRequest&& r, Respond done) { job_action(ctx, std::move(r), done, false); });
+}
+
+}  // namespace litc::bridge

@@ -1,0 +1,408 @@
+// BridgeLoop: the bridge's socket + Redis thread (see bridge_loop.h).
+#include "bridge/bridge_loop.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+
+#include "bridge/redis_keys.h"
+
+namespace litc::bridge {
+namespace {
+
+ClientReplyInfo error_info(fb::ErrorCode code, std::string message) {
+  ClientReplyInfo info;
+  info.kind = ClientReplyInfo::Kind::error;
+  info.error = ClientError{code, std::move(message)};
+  return info;
+}
+
+ClientOptions client_options(const BridgeOptions& o) {
+  ClientOptions c;
+  c.broker = o.broker;
+  c.timeout_ms = 0;  // never block the loop: a full send queue is an immediate failure
+  c.max_frame_bytes = o.max_frame_bytes;
+  return c;
+}
+
+}  // namespace
+
+BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe)
+    : options_(std::move(options)),
+      context_(context),
+      probe_(probe),
+      redis_(options_.redis),
+      broker_(client_options(options_), &context),
+      sub_(context, zmq::socket_type::sub),
+      nodes_(options_.http_nodes, context),
+      clone_(options_.clone),
+      mirror_(options_.mirror) {
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
+  reset_subscriber();
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t r = (uint64_t(rd()) << 32) | rd();
+  id_prefix_ = "h";
+  for (int i = 0; i < 10; ++i, r >>= 4) id_prefix_ += kHex[r & 15];
+  id_prefix_ += '-';
+  probe_.redis_up = redis_.up();
+  if (redis_.up()) redis_came_back();
+}
+
+BridgeLoop::~BridgeLoop() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void BridgeLoop::reset_subscriber() {
+  sub_ = zmq::socket_t(context_, zmq::socket_type::sub);
+  sub_.set(zmq::sockopt::linger, 0);
+  sub_.set(zmq::sockopt::rcvhwm, 0);  // a dropped event would only cost a resync, but why drop
+  sub_.set(zmq::sockopt::subscribe, "");
+  sub_.connect(options_.events);
+}
+
+uint64_t BridgeLoop::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool BridgeLoop::broker_live() const {
+  return clone_.live() && !clone_.resync_due(now_ms());
+}
+
+void BridgeLoop::post(Task task) {
+  {
+    std::lock_guard lock(tasks_mu_);
+    tasks_.push_back(std::move(task));
+  }
+  wake();
+}
+
+void BridgeLoop::wake() {
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void BridgeLoop::run_tasks() {
+  uint64_t drained;
+  [[maybe_unused]] auto n = ::read(wake_fd_, &drained, sizeof drained);
+  std::vector<Task> tasks;
+  {
+    std::lock_guard lock(tasks_mu_);
+    tasks.swap(tasks_);
+  }
+  for (auto& task : tasks) task(*this);
+}
+
+std::string BridgeLoop::new_job_id() {
+  return id_prefix_ + std::to_string(++job_counter_);
+}
+
+void BridgeLoop::call_broker(uint64_t request_id, ReplyFn fn) {
+  if (request_id == 0) {
+    auto info = error_info(fb::ErrorCode::timeout, "the broker's request queue is full");
+    fn(info);
+    return;
+  }
+  calls_.emplace(request_id, PendingCall{std::move(fn), now_ms() + options_.broker_timeout_ms});
+}
+
+void BridgeLoop::submit(SubmitRequest request, ReplyFn done) {
+  if (request.job_id.empty()) request.job_id = new_job_id();
+  ledger_.add(request, batch_);
+  submits_.push_back(PendingSubmit{std::move(request), std::move(done)});
+}
+
+void BridgeLoop::run(const std::atomic<bool>& stop) {
+  std::vector<zmq::pollitem_t> items;
+  while (!stop.load()) {
+    items.clear();
+    items.push_back({nullptr, wake_fd_, ZMQ_POLLIN, 0});
+    items.push_back({sub_.handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({broker_.socket().handle(), 0, ZMQ_POLLIN, 0});
+    if (snapshot_) items.push_back({snapshot_->handle(), 0, ZMQ_POLLIN, 0});
+    nodes_.append_poll_items(items);
+    try {
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(50));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+    }
+    uint64_t now = now_ms();
+    run_tasks();
+    drain_snapshot(now);
+    drain_events(now);
+    drain_replies();
+    nodes_.on_poll(now);
+    timers(now);
+    flush(now);
+  }
+}
+
+void BridgeLoop::drain_events(uint64_t now) {
+  for (std::size_t i = 0; i < options_.max_events_per_turn; ++i) {
+    zmq::message_t topic;
+    if (!sub_.recv(topic, zmq::recv_flags::dontwait)) return;
+    zmq::message_t frame;
+    if (!topic.more() || !sub_.recv(frame, zmq::recv_flags::dontwait) || frame.more()) {
+      ++probe_.bad_frames;
+      while (frame.more() && sub_.recv(frame, zmq::recv_flags::dontwait)) {
+      }
+      continue;
+    }
+    ++probe_.events_received;
+    if (clone_.state() != CloneSync::State::live) {
+      if (buffered_.size() >= options_.max_buffered_events) {
+        buffer_overflowed_ = true;
+        buffered_.clear();
+      }
+      buffered_.push_back(std::move(frame));
+      continue;
+    }
+    handle_event(frame, now);
+  }
+}
+
+void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
+  auto decoded = decode_event(frame.data(), frame.size(), options_.max_frame_bytes);
+  if (!decoded.ok()) {
+    ++probe_.bad_frames;
+    return;
+  }
+  const fb::Event& event = *decoded.msg;
+  const bool hugz = event.body_type() == fb::EventBody::Hugz;
+  switch (clone_.on_event(event.epoch(), event.seq(), hugz, now)) {
+    case CloneSync::Verdict::apply:
+      if (oldest_event_ms_ == 0) oldest_event_ms_ = event.time_ms();
+      mirror_.apply(event);
+      ++probe_.events_applied;
+      probe_.seq = event.seq();
+      return;
+    case CloneSync::Verdict::drop:
+      if (!hugz) ++probe_.events_dropped;
+      return;
+    case CloneSync::Verdict::buffer:
+      return;  // not reached: the caller buffers while not live
+    case CloneSync::Verdict::resync:
+      spdlog::info("bridge: event epoch {} seq {} after {}/{}: resync", event.epoch(), event.seq(),
+                   clone_.epoch(), clone_.seq());
+      ++probe_.gaps;
+      request_snapshot(now);
+      return;
+  }
+}
+
+void BridgeLoop::request_snapshot(uint64_t now) {
+  // A new socket each time: a request queued to a dead broker must not be answered twice later.
+  snapshot_.emplace(context_, zmq::socket_type::dealer);
+  snapshot_->set(zmq::sockopt::linger, 0);
+  snapshot_->connect(options_.snapshot);
+  builder_.Clear();
+  fb::FinishSnapshotRequestBuffer(
+      builder_, fb::CreateSnapshotRequest(builder_, kProtocolVersion, ++snapshot_request_id_));
+  zmq::message_t frame = take_frame(builder_);
+  (void)snapshot_->send(frame, zmq::send_flags::dontwait);
+  clone_.snapshot_requested(now);
+  snapshot_started_ = false;
+  buffered_.clear();
+  buffer_overflowed_ = false;
+  ++probe_.resyncs;
+  probe_.broker_live = false;
+}
+
+void BridgeLoop::drain_snapshot(uint64_t now) {
+  while (snapshot_) {
+    zmq::message_t frame;
+    if (!snapshot_->recv(frame, zmq::recv_flags::dontwait)) return;
+    auto decoded = decode_snapshot_batch(frame.data(), frame.size(), options_.max_frame_bytes);
+    if (!decoded.ok() || decoded.msg->request_id() != snapshot_request_id_) {
+      ++probe_.bad_frames;
+      continue;
+    }
+    const fb::SnapshotBatch& b = *decoded.msg;
+    if (!snapshot_started_) {
+      snapshot_started_ = true;
+      ledger_.begin_snapshot();
+      std::vector<std::string> active_keys;
+      if (redis_.up()) {
+        // The jobs:active:* sets of nodes the new state may no longer mention.
+        if (auto keys = redis_.command({"KEYS", keys::kJobsActivePattern})) {
+          for (auto& k : keys->elements) active_keys.push_back(std::move(k.str));
+        }
+      }
+      mirror_.begin_resync(active_keys, batch_);
+    }
+    if (const auto* jobs = b.jobs()) {
+      for (const auto* job : *jobs) {
+        mirror_.snapshot_job(*job);
+        ledger_.seen(view(job->job_id()));
+      }
+    }
+    if (const auto* nodes = b.nodes()) {
+      for (const auto* node : *nodes) mirror_.snapshot_node(*node);
+    }
+    if (b.stats() != nullptr) probe_.set_broker_stats(BrokerStatsInfo::from(*b.stats()));
+    // Each batch goes to Redis as it comes, so a big snapshot never sits whole in one pipeline.
+    flush(now);
+    if (b.last()) {
+      bool new_epoch = clone_.snapshot_done(b.epoch(), b.seq(), now);
+      if (new_epoch) spdlog::info("bridge: broker epoch {} (seq {})", b.epoch(), b.seq());
+      probe_.epoch = b.epoch();
+      probe_.seq = b.seq();
+      snapshot_.reset();
+      after_snapshot(now);
+      return;
+    }
+  }
+}
+
+void BridgeLoop::after_snapshot(uint64_t now) {
+  // Events that arrived while the snapshot was on its way, in order; those it already holds drop.
+  std::deque<zmq::message_t> queued;
+  queued.swap(buffered_);
+  const bool overflowed = buffer_overflowed_;
+  for (auto& frame : queued) {
+    if (!clone_.live()) break;  // one of them demanded a resync
+    handle_event(frame, now);
+  }
+  if (overflowed && clone_.live()) {
+    clone_.invalidate();  // events were dropped while buffering: the copy cannot be trusted
+    return;
+  }
+  probe_.broker_live = clone_.live();
+  if (!redis_.up() || ledger_.size() == 0) return;
+  std::vector<std::string> missing = ledger_.missing();
+  if (missing.empty()) return;
+  std::vector<SubmitRequest> submits = ledger_.pending_submits(redis_, missing, batch_);
+  spdlog::info("bridge: re-submitting {} job(s) the broker does not hold", submits.size());
+  for (auto& request : submits) {
+    std::string job_id = request.job_id;
+    call_broker(broker_.send_submit(request), [this, job_id](ClientReplyInfo& reply) {
+      if (reply.kind == ClientReplyInfo::Kind::error &&
+          reply.error.code != fb::ErrorCode::timeout) {
+        // The broker refuses it for good (e.g. an operation it no longer offers).
+        spdlog::warn("bridge: re-submit of {} refused: {}", job_id, reply.error.message);
+        ledger_.remove(job_id, batch_);
+      }
+    });
+    ++probe_.resubmitted;
+  }
+}
+
+void BridgeLoop::drain_replies() {
+  while (auto reply = broker_.poll(0)) {
+    auto it = calls_.find(reply->request_id);
+    if (it == calls_.end()) continue;  // a late reply to a call that timed out
+    ReplyFn fn = std::move(it->second.fn);
+    calls_.erase(it);
+    fn(*reply);
+  }
+}
+
+void BridgeLoop::redis_came_back() {
+  ledger_loaded_ = ledger_.load(redis_);
+  probe_.ledger_size = ledger_.size();
+  clone_.invalidate();  // the mirror is rewritten whole from a fresh snapshot
+}
+
+void BridgeLoop::timers(uint64_t now) {
+  if (!redis_.up() && redis_.ensure_up()) {
+    spdlog::info("bridge: Redis at {} is back", options_.redis.endpoint.url());
+    redis_came_back();
+  }
+  probe_.redis_up = redis_.up();
+  if (clone_.resync_due(now)) {
+    if (clone_.live()) {
+      ++probe_.gaps;  // silence while live
+      spdlog::info("bridge: broker silent; resync");
+    }
+    request_snapshot(now);
+  }
+  probe_.broker_live = broker_live();
+  if (now >= next_sweep_ms_) {
+    next_sweep_ms_ = now + 100;
+    for (auto it = calls_.begin(); it != calls_.end();) {
+      if (now < it->second.deadline_ms) {
+        ++it;
+        continue;
+      }
+      ReplyFn fn = std::move(it->second.fn);
+      it = calls_.erase(it);
+      ++probe_.broker_timeouts;
+      auto info = error_info(
+          fb::ErrorCode::timeout,
+          "the broker did not answer within " + std::to_string(options_.broker_timeout_ms) + " ms");
+      fn(info);
+    }
+    nodes_.tick(now);
+    probe_.http_nodes = nodes_.size();
+  }
+  if (now >= next_stats_ms_ && clone_.live()) {
+    next_stats_ms_ = now + 1000;
+    call_broker(broker_.send_stats(), [this](ClientReplyInfo& reply) {
+      if (reply.kind == ClientReplyInfo::Kind::stats) probe_.set_broker_stats(reply.stats);
+    });
+  }
+  if (now >= next_refresh_ms_) {
+    next_refresh_ms_ = now + 60'000;
+    mirror_.refresh_nodes(batch_, now);
+  }
+}
+
+void BridgeLoop::flush(uint64_t now) {
+  if (mirror_.dirty()) {
+    finished_.clear();
+    mirror_.flush(batch_, now, &finished_);
+    for (const auto& id : finished_) ledger_.remove(id, batch_);
+  }
+  for (auto& [node, command] : nodes_.take_commands()) {
+    batch_.add({"PUBLISH", keys::node_commands(node), command});
+  }
+  if (batch_.empty() && submits_.empty()) return;
+  RedisStatus status = RedisStatus::down;
+  if (!batch_.empty()) {
+    status = redis_.pipeline(batch_);
+    probe_.redis_commands += batch_.size();
+    batch_.clear();
+  } else if (redis_.up()) {
+    status = RedisStatus::ok;
+  }
+  if (status == RedisStatus::ok) {
+    if (oldest_event_ms_ != 0) {
+      probe_.mirror_lag.observe(now_ms() > oldest_event_ms_ ? now_ms() - oldest_event_ms_ : 0);
+    }
+  } else {
+    ++probe_.redis_failures;
+    if (probe_.redis_up.exchange(false)) {
+      spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
+                   redis_.error());
+    }
+  }
+  oldest_event_ms_ = 0;
+  probe_.ledger_size = ledger_.size();
+  std::vector<PendingSubmit> submits;
+  submits.swap(submits_);
+  for (auto& s : submits) {
+    if (status != RedisStatus::ok) {
+      ledger_.forget(s.request.job_id);
+      auto info = error_info(fb::ErrorCode::internal, "redis_unavailable");
+      s.done(info);
+      continue;
+    }
+    // The broker refusing the job (or already having finished it) ends its ledger entry.
+    call_broker(broker_.send_submit(s.request), [this, job_id = s.request.job_id,
+                                                 done = std::move(s.done)](ClientReplyInfo& r) {
+      const bool refused =
+          r.kind == ClientReplyInfo::Kind::error && r.error.code != fb::ErrorCode::timeout;
+      if (refused || (r.kind == ClientReplyInfo::Kind::submit_ack && r.job.finished())) {
+        ledger_.remove(job_id, batch_);
+      }
+      done(r);
+    });
+  }
+}
+
+}  // namespace litc::bridge

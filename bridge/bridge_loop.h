@@ -1,0 +1,151 @@
+// BridgeLoop: the bridge's one thread that owns every ZeroMQ socket and the Redis connection. It
+// follows the broker's state (Clone pattern: events SUB + snapshot DEALER, CloneSync), writes it
+// to Redis through the RedisMirror once per turn in one pipeline, talks to the broker's clients
+// socket for the HTTP API, and represents HTTP-only nodes (HttpNodes). HTTP threads never touch
+// these: they post() tasks that run here between turns.
+//
+// DESIGN.
+//  - One turn: poll; run posted tasks; drain events (bounded per turn), snapshot batches, broker
+//    replies and HTTP-node sockets; timers; then ONE Redis pipeline with everything the turn
+//    produced (mirror writes, ledger writes, node commands). Writes are batched per turn, so the
+//    mirror keeps up with the broker by doing more per round trip when it falls behind.
+//  - An HTTP submit is answered only after its ledger entry is in Redis (same pipeline) and the
+//    broker acknowledged it. Redis down: 503 redis_unavailable, nothing is sent to the broker.
+//    Broker not answering within broker_timeout: the entry stays in the ledger and the client
+//    gets 202 (the job is held and will be submitted when the broker is back).
+//  - Redis down: events are still consumed (the copy stays current in CloneSync), writes are
+//    dropped, /healthz says unhealthy; when Redis is back the ledger is reloaded and a fresh
+//    snapshot rewrites the mirror whole.
+//  - After every snapshot, ledger jobs the broker does not hold are submitted again (a broker
+//    restart lost them), unless Redis says they already finished.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include <zmq.hpp>
+
+#include "bridge/bridge_probe.h"
+#include "bridge/clone_sync.h"
+#include "bridge/http_nodes.h"
+#include "bridge/redis/redis_connection.h"
+#include "bridge/redis_mirror.h"
+#include "bridge/submission_ledger.h"
+#include "protocol/client.h"
+
+namespace litc::bridge {
+
+struct BridgeOptions {
+  std::string broker = "tcp://127.0.0.1:5555";    // the broker's clients ROUTER
+  std::string events = "tcp://127.0.0.1:5557";    // its events PUB
+  std::string snapshot = "tcp://127.0.0.1:5558";  // its snapshot ROUTER
+  HttpNodeOptions http_nodes;                     // workers endpoint for HTTP-only nodes
+  RedisOptions redis;
+  MirrorOptions mirror;
+  CloneSyncOptions clone;
+  uint64_t broker_timeout_ms = 5000;
+  std::size_t max_events_per_turn = 50'000;
+  std::size_t max_buffered_events = 1'000'000;  // while a snapshot is on its way
+  std::size_t max_pending_calls = 100'000;      // broker requests in flight; over it: 429
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+};
+
+class BridgeLoop {
+ public:
+  using Task = std::function<void(BridgeLoop&)>;
+  // The broker's reply to one request; on timeout or when the request could not be sent, a reply
+  // of kind error with code timeout.
+  using ReplyFn = std::function<void(ClientReplyInfo&)>;
+
+  BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe);
+  ~BridgeLoop();
+  BridgeLoop(const BridgeLoop&) = delete;
+  BridgeLoop& operator=(const BridgeLoop&) = delete;
+
+  // Runs turns until stop is set (checked at least every 100 ms).
+  void run(const std::atomic<bool>& stop);
+  // Thread-safe: runs task on the loop thread at the start of the next turn.
+  void post(Task task);
+
+  // --- for tasks (loop thread only) ---
+  uint64_t now_ms() const;
+  bool redis_up() const { return redis_.up(); }
+  bool broker_live() const;
+  RedisConnection& redis() { return redis_; }
+  Client& broker() { return broker_; }
+  HttpNodes& nodes() { return nodes_; }
+  // Registers the callback for request_id (from broker().send_*); id 0 (not sent) answers at once.
+  void call_broker(uint64_t request_id, ReplyFn fn);
+  bool calls_full() const { return calls_.size() >= options_.max_pending_calls; }
+  // Ledger write (this turn's pipeline), then Submit to the broker; `done` gets the broker's
+  // reply, or an error reply: code internal + "redis_unavailable" when the ledger write failed,
+  // code timeout when the broker did not answer (the job then stays in the ledger).
+  void submit(SubmitRequest request, ReplyFn done);
+  // A job id for a submit that names none (the ledger needs the id before the broker sees it).
+  std::string new_job_id();
+
+ private:
+  struct PendingCall {
+    ReplyFn fn;
+    uint64_t deadline_ms;
+  };
+  struct PendingSubmit {
+    SubmitRequest request;
+    ReplyFn done;
+  };
+
+  void wake();
+  void run_tasks();
+  void drain_events(uint64_t now);
+  void handle_event(zmq::message_t& frame, uint64_t now);
+  void drain_snapshot(uint64_t now);
+  void drain_replies();
+  void request_snapshot(uint64_t now);
+  void after_snapshot(uint64_t now);
+  void timers(uint64_t now);
+  void flush(uint64_t now);
+  void redis_came_back();
+  void reset_subscriber();
+
+  BridgeOptions options_;
+  zmq::context_t& context_;
+  BridgeProbe& probe_;
+  RedisConnection redis_;
+  Client broker_;
+  zmq::socket_t sub_;
+  std::optional<zmq::socket_t> snapshot_;
+  HttpNodes nodes_;
+  CloneSync clone_;
+  RedisMirror mirror_;
+  SubmissionLedger ledger_;
+  bool ledger_loaded_ = false;
+
+  int wake_fd_ = -1;
+  std::mutex tasks_mu_;
+  std::vector<Task> tasks_;
+
+  std::unordered_map<uint64_t, PendingCall> calls_;
+  std::vector<PendingSubmit> submits_;   // this turn's, sent after the pipeline
+  std::deque<zmq::message_t> buffered_;  // events received while a snapshot is on its way
+  bool buffer_overflowed_ = false;
+  uint64_t snapshot_request_id_ = 0;
+  bool snapshot_started_ = false;  // the first batch of the current snapshot arrived
+  uint64_t oldest_event_ms_ = 0;   // broker time of the oldest event not yet written (lag)
+
+  RedisBatch batch_;
+  std::vector<std::string> finished_;
+  uint64_t next_sweep_ms_ = 0;
+  uint64_t next_stats_ms_ = 0;
+  uint64_t next_refresh_ms_ = 0;
+  uint64_t job_counter_ = 0;
+  std::string id_prefix_;
+  flatbuffers::FlatBufferBuilder builder_;
+};
+
+}  // namespace litc::bridge

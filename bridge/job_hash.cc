@@ -1,0 +1,117 @@
+// job:{id}:status hash fields <-> JobInfo (see job_hash.h).
+#include "bridge/job_hash.h"
+
+#include <charconv>
+
+#include "protocol/codec.h"
+
+namespace litc::bridge {
+namespace {
+
+template <class T>
+T number(std::string_view s) {
+  T v{};
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+void pair(std::vector<std::string>& args, std::string_view name, std::string value) {
+  args.emplace_back(name);
+  args.push_back(std::move(value));
+}
+
+fb::ErrorCode parse_error(std::string_view name) {
+  const auto* names = fb::EnumNamesErrorCode();
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (name == names[i]) return static_cast<fb::ErrorCode>(i);
+  }
+  return fb::ErrorCode::unknown;
+}
+
+}  // namespace
+
+fb::JobState parse_state(std::string_view name) {
+  const auto* names = fb::EnumNamesJobState();
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (name == names[i]) return static_cast<fb::JobState>(i);
+  }
+  return fb::JobState::unknown;
+}
+
+void append_job_fields(const JobInfo& j, uint32_t f, std::vector<std::string>& args) {
+  if (f & kStatus) pair(args, "status", std::string(state_name(j.state)));
+  if (f & kOperation) pair(args, "operation", j.operation);
+  if (f & kPriority) pair(args, "priority", std::to_string(j.priority));
+  if (f & kAttempt) pair(args, "attempt", std::to_string(j.attempt));
+  if (f & kMaxAttempts) pair(args, "maxAttempts", std::to_string(j.max_attempts));
+  if (f & kNodeId) pair(args, "nodeId", j.node_id);
+  if (f & kOutput) {
+    pair(args, "output", j.output);
+    pair(args, "outputCID", j.output_cid);
+  }
+  if (f & kError) {
+    pair(args, "errorCode", std::string(error_name(j.error_code)));
+    pair(args, "errorMessage", j.error_message);
+  }
+  if (f & kSubmittedAt) pair(args, "submittedAt", std::to_string(j.submitted_at_ms));
+  if (f & kStartedAt) pair(args, "startedAt", std::to_string(j.started_at_ms));
+  if (f & kCompletedAt) pair(args, "completedAt", std::to_string(j.completed_at_ms));
+  if (f & kTtl) pair(args, "ttlMs", std::to_string(j.ttl_ms));
+  if (f & kTimeout) pair(args, "timeoutMs", std::to_string(j.timeout_ms));
+  if (f & kDeadLettered) pair(args, "deadLettered", j.dead_lettered ? "1" : "0");
+  if (f & kInputSize) pair(args, "inputSize", std::to_string(j.input_size));
+}
+
+void append_job_field_names(uint32_t f, std::vector<std::string>& args) {
+  std::vector<std::string> pairs;
+  append_job_fields(JobInfo{}, f, pairs);
+  for (std::size_t i = 0; i < pairs.size(); i += 2) args.push_back(std::move(pairs[i]));
+}
+
+JobInfo job_from_hash(std::string_view job_id, const RedisReply& reply) {
+  JobInfo j;
+  j.job_id = std::string(job_id);
+  const auto& e = reply.elements;
+  for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+    std::string_view k = e[i].str;
+    const std::string& v = e[i + 1].str;
+    if (k == "status") {
+      j.state = parse_state(v);
+    } else if (k == "operation") {
+      j.operation = v;
+    } else if (k == "priority") {
+      j.priority = number<int32_t>(v);
+    } else if (k == "attempt") {
+      j.attempt = number<uint32_t>(v);
+    } else if (k == "maxAttempts") {
+      j.max_attempts = number<uint32_t>(v);
+    } else if (k == "nodeId") {
+      j.node_id = v;
+    } else if (k == "output") {
+      j.output = v;
+    } else if (k == "outputCID") {
+      j.output_cid = v;
+    } else if (k == "errorCode") {
+      j.error_code = parse_error(v);
+    } else if (k == "errorMessage") {
+      j.error_message = v;
+    } else if (k == "submittedAt") {
+      j.submitted_at_ms = number<uint64_t>(v);
+    } else if (k == "startedAt") {
+      j.started_at_ms = number<uint64_t>(v);
+    } else if (k == "completedAt") {
+      j.completed_at_ms = number<uint64_t>(v);
+    } else if (k == "ttlMs") {
+      j.ttl_ms = number<uint32_t>(v);
+    } else if (k == "timeoutMs") {
+      j.timeout_ms = number<uint32_t>(v);
+    } else if (k == "deadLettered") {
+      j.dead_lettered = v == "1";
+    } else if (k == "inputSize") {
+      j.input_size = number<uint32_t>(v);
+    }
+  }
+  return j;
+}
+
+}  // namespace litc::bridge

@@ -1,0 +1,121 @@
+// litc-bridge: parses flags, starts the HTTP server and runs the bridge loop until SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "bridge/api/routes.h"
+#include "bridge/bridge_loop.h"
+#include "bridge/http/http_server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) {
+  g_stop.store(true);
+}
+
+// Same format as litc-broker's endpoints file (localnet/endpoints_file.h): written, then renamed.
+void write_endpoints(const std::string& path, unsigned short port, const std::string& host) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "http=" << host << ":" << port << "\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace litc::bridge;
+  BridgeOptions o;
+  HttpServerOptions http;
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string endpoints_file;
+  std::string log_level = "info";
+  uint64_t broker_timeout_ms = o.broker_timeout_ms;
+
+  CLI::App app{
+      "litc-bridge: mirrors the broker's state into Redis and serves the /lit-compute HTTP API "
+      "(litcompute)."};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--broker", o.broker, "the broker's clients endpoint (ROUTER)");
+  app.add_option("--events", o.events, "the broker's events endpoint (PUB)");
+  app.add_option("--snapshot", o.snapshot, "the broker's snapshot endpoint (ROUTER)");
+  app.add_option("--workers", o.http_nodes.workers_endpoint,
+                 "the broker's workers endpoint: HTTP-only nodes are represented there");
+  app.add_option("--redis", redis_url, "Redis to mirror into: redis://HOST[:PORT][/DB]");
+  app.add_option("--listen", http.listen, "HTTP HOST:PORT (port 0 picks a free one)");
+  app.add_option("--endpoints-file", endpoints_file,
+                 "after binding, write http=HOST:PORT here (lets tests listen on port 0)");
+  app.add_option("--body-limit", http.body_limit,
+                 "largest HTTP request body in bytes; larger ones get 413 body_too_large")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+  app.add_option("--http-threads", http.threads, "threads serving HTTP")
+      ->check(CLI::Range(1u, 64u));
+  app.add_option("--broker-timeout-ms", broker_timeout_ms,
+                 "a broker request unanswered this long fails (503; a submit stays held)")
+      ->check(CLI::Range(uint64_t{100}, uint64_t{600'000}));
+  app.add_option("--silence-ms", o.clone.silence_ms,
+                 "no event or Hugz from the broker for this long: resync from a snapshot")
+      ->check(CLI::Range(uint64_t{500}, uint64_t{600'000}));
+  app.add_option("--node-timeout-ms", o.http_nodes.node_timeout_ms,
+                 "an HTTP node not heard for this long is disconnected; the broker re-queues "
+                 "its jobs")
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{3'600'000}));
+  app.add_option("--max-http-nodes", o.http_nodes.max_nodes,
+                 "HTTP-only nodes the bridge represents at most; more get 503")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  app.add_option("--max-pending-requests", o.max_pending_calls,
+                 "broker requests in flight at most; past it HTTP requests get 429")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--node-ttl-s", o.mirror.node_ttl_s,
+                 "TTL of nodes:{id}:status in Redis, refreshed while the node is online")
+      ->check(CLI::Range(10u, 86'400u));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  o.broker_timeout_ms = broker_timeout_ms;
+  std::string why;
+  auto endpoint = parse_redis_url(redis_url, &why);
+  if (!endpoint) {
+    std::fprintf(stderr, "litc-bridge: --redis: %s\n", why.c_str());
+    return 2;
+  }
+  o.redis.endpoint = *endpoint;
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    zmq::context_t context(1);
+    BridgeProbe probe;
+    HttpMetrics http_metrics;
+    BridgeLoop loop(o, context, probe);
+    ApiContext ctx{loop, probe, http_metrics};
+    Router router;
+    add_api_routes(router, ctx);
+    HttpServer server(http, router, http_metrics);
+    std::string host = http.listen.substr(0, http.listen.rfind(':'));
+    spdlog::info("litc-bridge: http {}:{} broker {} events {} snapshot {} redis {}", host,
+                 server.port(), o.broker, o.events, o.snapshot, o.redis.endpoint.url());
+    if (!endpoints_file.empty()) write_endpoints(endpoints_file, server.port(), host);
+    server.start();
+    loop.run(g_stop);
+    server.stop();
+  } catch (const std::exception& e) {
+    spdlog::error("litc-bridge: {}", e.what());
+    return 1;
+  }
+  spdlog::info("litc-bridge: stopped");
+  return 0;
+}

@@ -1,0 +1,102 @@
+// One blocking connection to Redis (hiredis) with pipelining, for the bridge's mirror and reads.
+// Never throws after construction: a lost connection is a value (RedisStatus::down), and the next
+// call tries to reconnect, at most once per reconnect_interval so a dead Redis costs no time on
+// every event-loop turn.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+
+namespace litc::bridge {
+
+struct RedisEndpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string url() const;  // "redis://host:port[/db]"
+};
+
+// redis://host[:port][/db]; nullopt (with `error` set) for anything else.
+std::optional<RedisEndpoint> parse_redis_url(std::string_view url, std::string* error = nullptr);
+
+// An owned copy of a redisReply.
+struct RedisReply {
+  enum class Type { nil, integer, string, status, error, array };
+  Type type = Type::nil;
+  int64_t integer = 0;
+  std::string str;  // string, status and error replies
+  std::vector<RedisReply> elements;
+  bool is_error() const { return type == Type::error; }
+};
+
+// Commands queued for one pipelined round trip. Arguments are binary-safe.
+class RedisBatch {
+ public:
+  void add(std::initializer_list<std::string_view> args);
+  void add(const std::vector<std::string>& args);
+  std::size_t size() const { return commands_.size(); }
+  bool empty() const { return commands_.empty(); }
+  void clear() { commands_.clear(); }
+  const std::vector<std::vector<std::string>>& commands() const { return commands_; }
+
+ private:
+  std::vector<std::vector<std::string>> commands_;
+};
+
+enum class RedisStatus { ok, down };
+
+struct RedisOptions {
+  RedisEndpoint endpoint;
+  std::chrono::milliseconds connect_timeout{500};
+  std::chrono::milliseconds command_timeout{2000};
+  std::chrono::milliseconds reconnect_interval{500};
+};
+
+class RedisConnection {
+ public:
+  // Tries to connect once; a failure leaves it down (see error()), it does not throw.
+  explicit RedisConnection(RedisOptions options);
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  bool up() const { return ctx_ != nullptr; }
+  // Connects if down and the last attempt is older than reconnect_interval. True when up.
+  bool ensure_up();
+  // Sends every command of the batch, then reads every reply (one round trip). On an I/O error the
+  // connection is dropped and down is returned; replies that are Redis errors (e.g. WRONGTYPE) are
+  // returned as RedisReply::Type::error in place, not as down. When down, *replies is empty (which
+  // commands took effect is unknown). An empty command is not sent; its reply is an error in place.
+  RedisStatus pipeline(const RedisBatch& batch, std::vector<RedisReply>* replies = nullptr);
+  // One command; nullopt when down.
+  std::optional<RedisReply> command(std::initializer_list<std::string_view> args);
+  // Why the connection is down (empty while up).
+  const std::string& error() const { return error_; }
+  // Times the connection was (re)established, and lost.
+  uint64_t connects() const { return connects_; }
+  uint64_t losses() const { return losses_; }
+  const RedisOptions& options() const { return options_; }
+
+ private:
+  void connect();
+  void drop(std::string why);
+
+  RedisOptions options_;
+  redisContext* ctx_ = nullptr;
+  std::string error_;
+  std::chrono::steady_clock::time_point last_attempt_{};
+  uint64_t connects_ = 0;
+  uint64_t losses_ = 0;
+  // Scratch for redisAppendCommandArgv, kept so a pipeline allocates no pointer arrays per command.
+  std::vector<const char*> argv_;
+  std::vector<std::size_t> argvlen_;
+};
+
+}  // namespace litc::bridge

@@ -1,0 +1,366 @@
+// RedisMirror: broker events and snapshots -> coalesced Redis commands (see redis_mirror.h).
+#include "bridge/redis_mirror.h"
+
+#include <utility>
+
+#include "bridge/job_hash.h"
+#include "bridge/redis_keys.h"
+#include "protocol/cid.h"
+#include "protocol/job_json.h"
+
+namespace litc::bridge {
+namespace {
+
+// KEYS[1] job hash, KEYS[2] jobs:pending; ARGV[1] job id, ARGV[2] score when the hash has none
+// (Redis lost it): now.
+constexpr std::string_view kRequeueScript =
+    "local t = redis.call('HGET', KEYS[1], 'submittedAt') or ARGV[2] "
+    "redis.call('ZADD', KEYS[2], t, ARGV[1]) return 1";
+
+std::string_view kind_name(fb::JobEventKind kind) {
+  const char* name = fb::EnumNameJobEventKind(kind);
+  return (name && *name) ? std::string_view(name) : std::string_view("unknown");
+}
+
+bool terminal(fb::JobState s) {
+  return s == fb::JobState::completed || s == fb::JobState::failed || s == fb::JobState::cancelled;
+}
+
+}  // namespace
+
+void RedisMirror::SetOp::add(uint64_t s) {
+  if (state == Member::untouched) first_was_add = true;
+  state = Member::added;
+  score = s;
+}
+
+void RedisMirror::SetOp::remove() {
+  if (state == Member::untouched) first_was_add = false;
+  state = Member::removed;
+}
+
+RedisMirror::RedisMirror(MirrorOptions options) : options_(options) {}
+
+RedisMirror::JobDelta& RedisMirror::delta(std::string_view job_id) {
+  auto [it, inserted] = index_.try_emplace(std::string(job_id), order_.size());
+  if (inserted) {
+    order_.emplace_back();
+    order_.back().job.job_id = it->first;
+  }
+  return order_[it->second];
+}
+
+void RedisMirror::merge(JobDelta& d, const fb::JobRecord& r, bool full) {
+  JobInfo& j = d.job;
+  uint32_t set = kStatus | kAttempt;
+  j.state = r.state();
+  j.attempt = r.attempt();
+  if (auto node = view(r.node_id()); !node.empty()) {
+    j.node_id = std::string(node);
+    set |= kNodeId;
+  }
+  if (r.state() == fb::JobState::completed) {
+    j.output = std::string(view(r.output()));
+    j.output_cid = cid_v1_raw(j.output);
+    set |= kOutput;
+  }
+  if (r.error_code() != fb::ErrorCode::unknown || r.error_message() != nullptr) {
+    j.error_code = r.error_code();
+    j.error_message = std::string(view(r.error_message()));
+    set |= kError;
+  }
+  if (r.started_at_ms() != 0) {
+    j.started_at_ms = r.started_at_ms();
+    set |= kStartedAt;
+  }
+  if (r.completed_at_ms() != 0) {
+    j.completed_at_ms = r.completed_at_ms();
+    set |= kCompletedAt;
+  }
+  if (full || r.dead_lettered()) {
+    j.dead_lettered = r.dead_lettered();
+    set |= kDeadLettered;
+  }
+  if (full) {
+    j.operation = std::string(view(r.operation()));
+    j.priority = r.priority();
+    j.max_attempts = r.max_attempts();
+    j.submitted_at_ms = r.submitted_at_ms();
+    j.ttl_ms = r.ttl_ms();
+    j.timeout_ms = r.timeout_ms();
+    j.input_size = r.input_size();
+    set |= kOperation | kPriority | kMaxAttempts | kSubmittedAt | kTtl | kTimeout | kInputSize;
+  }
+  d.fields |= set;
+  d.cleared &= ~set;
+}
+
+void RedisMirror::active_add(JobDelta& d, std::string_view node, uint64_t score) {
+  d.active_node = std::string(node);
+  d.active_score = score;
+}
+
+void RedisMirror::active_remove(JobDelta& d, std::string_view node) {
+  if (node.empty()) return;
+  if (d.active_node == node) {
+    d.active_node.clear();  // added this turn: it was not a member before
+    return;
+  }
+  for (const auto& n : d.active_removed) {
+    if (n == node) return;
+  }
+  d.active_removed.emplace_back(node);
+}
+
+void RedisMirror::apply(const fb::Event& event) {
+  epoch_ = event.epoch();
+  seq_ = event.seq();
+  switch (event.body_type()) {
+    case fb::EventBody::JobEvent: {
+      const auto* e = event.body_as_JobEvent();
+      ++counters_.job_events;
+      ++kind_counts_[std::string(kind_name(e->kind()))];
+      apply_job(e->kind(), *e->job());
+      return;
+    }
+    case fb::EventBody::NodeEvent: {
+      const auto* e = event.body_as_NodeEvent();
+      ++counters_.node_events;
+      apply_node(e->kind(), *e->node(), true, &event);
+      return;
+    }
+    default:
+      return;  // Hugz, or a body from a newer broker: nothing to mirror
+  }
+}
+
+void RedisMirror::apply_job(fb::JobEventKind kind, const fb::JobRecord& r) {
+  JobDelta& d = delta(view(r.job_id()));
+  std::string_view node = view(r.node_id());
+  switch (kind) {
+    case fb::JobEventKind::submitted:
+    case fb::JobEventKind::replayed: {
+      // A full record replaces whatever the hash held (a replay clears the old error).
+      std::string id = std::move(d.job.job_id);
+      d.job = JobInfo{};
+      d.job.job_id = std::move(id);
+      d.fields = d.cleared = 0;
+      d.reset = true;
+      merge(d, r, true);
+      d.pending.add(r.submitted_at_ms());
+      d.pending_from_hash = false;
+      break;
+    }
+    case fb::JobEventKind::assigned:
+      merge(d, r, false);
+      d.pending.remove();
+      active_add(d, node, r.started_at_ms());
+      break;
+    case fb::JobEventKind::completed:
+      merge(d, r, false);
+      active_remove(d, node);
+      d.completed_score = r.completed_at_ms();
+      break;
+    case fb::JobEventKind::failed:
+    case fb::JobEventKind::cancelled:
+      merge(d, r, r.operation() != nullptr);
+      d.pending.remove();
+      active_remove(d, node);
+      break;
+    case fb::JobEventKind::requeued: {
+      merge(d, r, false);
+      active_remove(d, node);
+      // Pending again: it holds no node and has not started.
+      d.fields &= ~(kNodeId | kStartedAt);
+      d.cleared |= kNodeId | kStartedAt;
+      d.job.node_id.clear();
+      d.job.started_at_ms = 0;
+      const bool known = (d.fields & kSubmittedAt) != 0;
+      d.pending.add(known ? d.job.submitted_at_ms : 0);
+      d.pending_from_hash = !known;
+      break;
+    }
+    case fb::JobEventKind::progress:
+    default:
+      break;  // no state change; still published below
+  }
+  d.kind = kind;
+  d.publish = true;
+}
+
+void RedisMirror::apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bool publish_event,
+                             const fb::Event* event) {
+  std::string id(view(n.node_id()));
+  std::string key = keys::node_status(id);
+  std::vector<std::string> hset{"HSET", key};
+  auto field = [&](std::string_view name, std::string value) {
+    hset.emplace_back(name);
+    hset.push_back(std::move(value));
+  };
+  bool available = false;
+  switch (kind) {
+    case fb::NodeEventKind::online: {
+      std::string ops;
+      if (const auto* list = n.supported_operations()) {
+        for (const auto* op : *list) {
+          if (!ops.empty()) ops += ',';
+          ops.append(view(op));
+        }
+      }
+      available = n.online() && n.capacity() > 0;
+      field("status", n.online() ? (n.capacity() > 0 ? "online" : "draining") : "offline");
+      field("walletAddress", std::string(view(n.wallet_address())));
+      field("publicKey", std::string(view(n.public_key())));
+      field("maxConcurrentJobs", std::to_string(n.max_concurrent_jobs()));
+      field("supportedOperations", std::move(ops));
+      field("reputation", std::to_string(n.reputation()));
+      break;
+    }
+    case fb::NodeEventKind::capacity:
+      available = n.online() && n.capacity() > 0;
+      field("status", n.online() ? (n.capacity() > 0 ? "online" : "draining") : "offline");
+      break;
+    case fb::NodeEventKind::offline:
+    default:
+      field("status", "offline");
+      break;
+  }
+  field("lastHeartbeat", std::to_string(n.last_heartbeat_ms()));
+  field("capacity", std::to_string(n.capacity()));
+  field("activeJobs", std::to_string(n.active_jobs()));
+  extra_.push_back(std::move(hset));
+  extra_.push_back({"EXPIRE", key, std::to_string(options_.node_ttl_s)});
+  if (available) {
+    online_.insert(id);
+    extra_.push_back({"SADD", std::string(keys::kNodesAvailable), id});
+  } else {
+    online_.erase(id);
+    extra_.push_back({"SREM", std::string(keys::kNodesAvailable), id});
+  }
+  if (publish_event && event != nullptr) {
+    extra_.push_back({"PUBLISH", std::string(keys::kGlobalEvents), event_to_json(*event)});
+  }
+}
+
+void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out) {
+  order_.clear();
+  index_.clear();
+  extra_.clear();
+  kind_counts_.clear();
+  // Nodes the last state called online: the snapshot says again which still are.
+  for (const auto& id : online_) out.add({"HSET", keys::node_status(id), "status", "offline"});
+  online_.clear();
+  std::vector<std::string> del{"DEL", std::string(keys::kJobsPending),
+                               std::string(keys::kNodesAvailable)};
+  del.insert(del.end(), active_keys.begin(), active_keys.end());
+  out.add(del);
+  resyncing_ = true;
+  ++counters_.resyncs;
+}
+
+void RedisMirror::snapshot_job(const fb::JobRecord& r) {
+  ++counters_.snapshot_jobs;
+  JobDelta& d = delta(view(r.job_id()));
+  d.reset = true;
+  d.fields = d.cleared = 0;
+  merge(d, r, true);
+  switch (r.state()) {
+    case fb::JobState::pending:
+      d.pending.add(r.submitted_at_ms());
+      break;
+    case fb::JobState::active:
+      active_add(d, view(r.node_id()), r.started_at_ms());
+      break;
+    case fb::JobState::completed:
+      d.completed_score = r.completed_at_ms();
+      break;
+    default:
+      break;
+  }
+}
+
+void RedisMirror::snapshot_node(const fb::NodeRecord& n) {
+  apply_node(n.online() ? fb::NodeEventKind::online : fb::NodeEventKind::offline, n, false,
+             nullptr);
+}
+
+void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
+  const std::string& id = d.job.job_id;
+  std::string key = keys::job_status(id);
+  if (d.reset) out.add({"DEL", key});
+  if (d.fields != 0) {
+    std::vector<std::string> hset{"HSET", key};
+    append_job_fields(d.job, d.fields, hset);
+    out.add(hset);
+    ++counters_.jobs_written;
+  }
+  if (d.cleared != 0 && !d.reset) {
+    std::vector<std::string> hdel{"HDEL", key};
+    append_job_field_names(d.cleared, hdel);
+    out.add(hdel);
+  }
+  if (d.pending.state == Member::added) {
+    if (d.pending_from_hash) {
+      out.add({"EVAL", kRequeueScript, "2", key, keys::kJobsPending, id, std::to_string(now_ms)});
+    } else {
+      out.add({"ZADD", keys::kJobsPending, std::to_string(d.pending.score), id});
+    }
+  } else if (d.pending.state == Member::removed && !d.pending.first_was_add) {
+    out.add({"ZREM", keys::kJobsPending, id});
+  }
+  for (const auto& node : d.active_removed) out.add({"ZREM", keys::jobs_active(node), id});
+  if (!d.active_node.empty()) {
+    out.add({"ZADD", keys::jobs_active(d.active_node), std::to_string(d.active_score), id});
+  }
+  if (d.completed_score != 0) {
+    out.add({"ZADD", keys::kJobsCompleted, std::to_string(d.completed_score), id});
+  }
+  if (d.publish && !resyncing_) {
+    out.add({"PUBLISH", keys::job_updates(id), job_update_json(d.job, kind_name(d.kind))});
+  }
+}
+
+void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::string>* finished) {
+  for (auto& cmd : extra_) out.add(cmd);
+  for (auto& d : order_) {
+    write_job(d, out, now_ms);
+    if (finished != nullptr && (d.fields & kStatus) && terminal(d.job.state)) {
+      finished->push_back(d.job.job_id);
+    }
+  }
+  if (!kind_counts_.empty() && !resyncing_) {
+    std::string msg = "{\"type\":\"jobs\",\"epoch\":" + std::to_string(epoch_) +
+                      ",\"seq\":" + std::to_string(seq_) + ",\"counts\":{";
+    bool first = true;
+    for (const auto& [kind, n] : kind_counts_) {
+      if (!first) msg += ',';
+      first = false;
+      msg += '"';
+      msg += kind;  // schema enum names: no character needs escaping
+      msg += "\":";
+      msg += std::to_string(n);
+    }
+    msg += "}}";
+    out.add({"PUBLISH", keys::kGlobalEvents, msg});
+  }
+  if (now_ms >= last_trim_ms_ + 1000 && now_ms > options_.completed_retention_ms) {
+    last_trim_ms_ = now_ms;
+    out.add({"ZREMRANGEBYSCORE", keys::kJobsCompleted, "-inf",
+             "(" + std::to_string(now_ms - options_.completed_retention_ms)});
+  }
+  order_.clear();
+  index_.clear();
+  extra_.clear();
+  kind_counts_.clear();
+  resyncing_ = false;
+}
+
+void RedisMirror::refresh_nodes(RedisBatch& out, uint64_t now_ms) const {
+  for (const auto& id : online_) {
+    std::string key = keys::node_status(id);
+    out.add({"HSET", key, "lastHeartbeat", std::to_string(now_ms)});
+    out.add({"EXPIRE", key, std::to_string(options_.node_ttl_s)});
+  }
+}
+
+}  // namespace litc::bridge

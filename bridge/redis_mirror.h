@@ -1,0 +1,122 @@
+// RedisMirror: turns the broker's snapshot and events into Redis commands under the seed's key
+// schema (bridge/redis_keys.h). It holds no socket and no Redis connection: it appends commands to
+// a RedisBatch that the bridge loop sends in one pipelined round trip per turn, so it is tested by
+// feeding records and reading the commands back.
+//
+// DESIGN.
+//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h), jobs:pending (zset by
+//    submit ms), jobs:active:{nodeId} (zset by start ms), jobs:completed (zset by completion ms,
+//    entries older than completed_retention trimmed), nodes:{id}:status (hash, TTL node_ttl,
+//    refreshed), nodes:available (set). Each is derived from events only; nothing else writes them.
+//  - Coalescing per turn: every event of one turn for the same job merges into one delta, written
+//    as one HSET of the changed fields plus the NET set-membership changes. A job submitted,
+//    assigned and completed within one turn costs one HSET, one ZADD jobs:completed and one
+//    PUBLISH, not seven writes and three PUBLISHes. Order inside a turn is kept where it matters:
+//    membership ops are applied as the last op per set wins.
+//  - Publishing: channel:job:{id}:updates gets one message per job per turn, the job's state after
+//    the turn (`{"kind":…,"job":{…}}`, kind = the last transition); channel:global:events gets one
+//    summary per turn (`{"type":"jobs","epoch","seq","counts":{kind:n}}`) and one message per node
+//    event. A resync rewrites state without publishing (it is not news: subscribers already saw
+//    what they could; jobs that changed during a gap get no update message — a documented gap).
+//  - Requeued events carry no submit time; the job goes back into jobs:pending with the submit
+//    time its hash holds (a tiny Lua script), so the zset stays ordered by submit time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bridge/redis/redis_connection.h"
+#include "protocol/client.h"
+#include "protocol/codec.h"
+
+namespace litc::bridge {
+
+struct MirrorOptions {
+  uint64_t completed_retention_ms = 7ull * 24 * 3600 * 1000;
+  unsigned node_ttl_s = 300;
+};
+
+struct MirrorCounters {
+  uint64_t job_events = 0;
+  uint64_t node_events = 0;
+  uint64_t jobs_written = 0;  // HSETs of job hashes (after coalescing)
+  uint64_t resyncs = 0;
+  uint64_t snapshot_jobs = 0;
+};
+
+class RedisMirror {
+ public:
+  explicit RedisMirror(MirrorOptions options = {});
+
+  // A job or node event (Hugz and unknown bodies are ignored).
+  void apply(const fb::Event& event);
+
+  // A resync: forget the turn's deltas, clear the derived sets (`active_keys`: the jobs:active:*
+  // keys Redis holds now), then snapshot_job/snapshot_node for every record, then flush.
+  void begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out);
+  void snapshot_job(const fb::JobRecord& job);
+  void snapshot_node(const fb::NodeRecord& node);
+
+  // Appends the turn's commands to `out` and starts a new turn. Jobs that reached a terminal state
+  // this turn are appended to `finished` (the submission ledger forgets them).
+  void flush(RedisBatch& out, uint64_t now_ms, std::vector<std::string>* finished = nullptr);
+  bool dirty() const { return !order_.empty() || !extra_.empty(); }
+
+  // Re-arms the TTL of every online node's hash and its lastHeartbeat (the broker only sends node
+  // events on changes; a node that stays online must not expire).
+  void refresh_nodes(RedisBatch& out, uint64_t now_ms) const;
+  const std::unordered_set<std::string>& online_nodes() const { return online_; }
+
+  const MirrorCounters& counters() const { return counters_; }
+
+ private:
+  enum class Member : uint8_t { untouched, added, removed };
+  struct SetOp {
+    Member state = Member::untouched;
+    bool first_was_add = false;  // then the job was not a member before this turn
+    uint64_t score = 0;
+    void add(uint64_t s);
+    void remove();
+  };
+  struct JobDelta {
+    JobInfo job;
+    uint32_t fields = 0;   // Field bits set in job
+    uint32_t cleared = 0;  // Field bits to HDEL
+    bool reset = false;    // DEL the hash before writing (a full record replaces it)
+    SetOp pending;
+    bool pending_from_hash = false;  // requeue: score = the hash's submittedAt
+    std::string active_node;         // added to jobs:active:{node} this turn
+    uint64_t active_score = 0;
+    std::vector<std::string> active_removed;  // nodes whose jobs:active loses the job
+    uint64_t completed_score = 0;
+    fb::JobEventKind kind = fb::JobEventKind::unknown;
+    bool publish = false;
+  };
+
+  JobDelta& delta(std::string_view job_id);
+  void merge(JobDelta& d, const fb::JobRecord& r, bool full);
+  void apply_job(fb::JobEventKind kind, const fb::JobRecord& r);
+  void apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bool publish_event,
+                  const fb::Event* event);
+  void active_add(JobDelta& d, std::string_view node, uint64_t score);
+  void active_remove(JobDelta& d, std::string_view node);
+  void write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms);
+
+  MirrorOptions options_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<JobDelta> order_;
+  std::vector<std::vector<std::string>> extra_;  // node writes and publishes, in event order
+  std::unordered_map<std::string, uint64_t> kind_counts_;
+  uint64_t epoch_ = 0;
+  uint64_t seq_ = 0;
+  bool resyncing_ = false;
+  std::unordered_set<std::string> online_;
+  uint64_t last_trim_ms_ = 0;
+  MirrorCounters counters_;
+};
+
+}  // namespace litc::bridge

@@ -1,0 +1,115 @@
+// SubmissionLedger: HTTP-accepted unfinished jobs in Redis (see submission_ledger.h).
+#include "bridge/submission_ledger.h"
+
+#include <boost/json.hpp>
+
+#include "bridge/job_hash.h"
+#include "bridge/redis_keys.h"
+#include "protocol/base64.h"
+
+namespace litc::bridge {
+namespace json = boost::json;
+
+bool SubmissionLedger::load(RedisConnection& redis) {
+  auto reply = redis.command({"HKEYS", keys::kSubmissions});
+  if (!reply || reply->is_error()) return false;
+  ids_.clear();
+  for (auto& e : reply->elements) ids_.insert(std::move(e.str));
+  return true;
+}
+
+void SubmissionLedger::add(const SubmitRequest& r, RedisBatch& out) {
+  ids_.insert(r.job_id);
+  out.add({"HSET", keys::kSubmissions, r.job_id, to_json(r)});
+}
+
+void SubmissionLedger::remove(std::string_view job_id, RedisBatch& out) {
+  auto it = ids_.find(std::string(job_id));
+  if (it == ids_.end()) return;
+  ids_.erase(it);
+  out.add({"HDEL", keys::kSubmissions, job_id});
+}
+
+bool SubmissionLedger::contains(std::string_view job_id) const {
+  return ids_.count(std::string(job_id)) != 0;
+}
+
+void SubmissionLedger::seen(std::string_view job_id) {
+  std::string id(job_id);
+  if (ids_.count(id) != 0) seen_.insert(std::move(id));
+}
+
+std::vector<std::string> SubmissionLedger::missing() const {
+  std::vector<std::string> out;
+  for (const auto& id : ids_) {
+    if (seen_.count(id) == 0) out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<SubmitRequest> SubmissionLedger::pending_submits(RedisConnection& redis,
+                                                             const std::vector<std::string>& ids,
+                                                             RedisBatch& out) {
+  std::vector<SubmitRequest> submits;
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t start = 0; start < ids.size(); start += kChunk) {
+    std::size_t end = std::min(ids.size(), start + kChunk);
+    RedisBatch reads;
+    for (std::size_t i = start; i < end; ++i) {
+      reads.add({"HGET", keys::kSubmissions, ids[i]});
+      reads.add({"HGET", keys::job_status(ids[i]), "status"});
+    }
+    std::vector<RedisReply> replies;
+    if (redis.pipeline(reads, &replies) != RedisStatus::ok) return {};
+    for (std::size_t i = start; i < end; ++i) {
+      const RedisReply& stored = replies[(i - start) * 2];
+      fb::JobState state = parse_state(replies[(i - start) * 2 + 1].str);
+      if (state == fb::JobState::completed || state == fb::JobState::failed ||
+          state == fb::JobState::cancelled) {
+        remove(ids[i], out);  // it finished while we were not looking
+        continue;
+      }
+      if (auto submit = from_json(ids[i], stored.str)) submits.push_back(std::move(*submit));
+    }
+  }
+  return submits;
+}
+
+std::string SubmissionLedger::to_json(const SubmitRequest& r) {
+  json::object o{{"operation", r.operation}, {"inputBase64", base64_encode(r.input)}};
+  if (r.priority != 0) o["priority"] = r.priority;
+  if (r.max_attempts != 0) o["maxAttempts"] = r.max_attempts;
+  if (r.ttl_ms != 0) o["ttlMs"] = r.ttl_ms;
+  if (r.timeout_ms != 0) o["timeoutMs"] = r.timeout_ms;
+  return json::serialize(o);
+}
+
+std::optional<SubmitRequest> SubmissionLedger::from_json(std::string_view job_id,
+                                                         std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.as_object();
+  SubmitRequest r;
+  r.job_id = std::string(job_id);
+  const auto* op = o.if_contains("operation");
+  const auto* input = o.if_contains("inputBase64");
+  if (op == nullptr || !op->is_string() || input == nullptr || !input->is_string()) {
+    return std::nullopt;
+  }
+  r.operation = std::string(op->as_string());
+  auto bytes = base64_decode(input->as_string());
+  if (!bytes) return std::nullopt;
+  r.input = std::move(*bytes);
+  auto number = [&](const char* key) -> int64_t {
+    const auto* f = o.if_contains(key);
+    return (f != nullptr && f->is_int64()) ? f->as_int64() : 0;
+  };
+  r.priority = static_cast<int32_t>(number("priority"));
+  r.max_attempts = static_cast<uint32_t>(number("maxAttempts"));
+  r.ttl_ms = static_cast<uint32_t>(number("ttlMs"));
+  r.timeout_ms = static_cast<uint32_t>(number("timeoutMs"));
+  return r;
+}
+
+}  // namespace litc::bridge

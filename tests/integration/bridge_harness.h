@@ -1,0 +1,86 @@
+// Integration harness for litc-bridge: a Network (broker + workers), a real redis-server on a free
+// port, and litc-bridge between them on an ephemeral HTTP port; plus a keep-alive HTTP/1.1 client
+// (Boost.Beast, synchronous) and redis-cli for reading Redis back the way an operator would.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "localnet/redis_server.h"
+#include "tests/integration/harness.h"
+
+namespace litc::it {
+
+struct HttpResult {
+  int status = 0;  // 0: no answer (connection refused, closed, timed out)
+  std::string body;
+  std::string content_type;
+};
+
+// One keep-alive connection; reconnects when the server closed it. Not thread-safe.
+class HttpClient {
+ public:
+  HttpClient(std::string host, int port, milliseconds timeout = milliseconds(10000));
+  ~HttpClient();
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = "",
+                     const std::string& content_type = "application/json");
+  HttpResult get(const std::string& target) { return request("GET", target); }
+  HttpResult post(const std::string& target, const std::string& body) {
+    return request("POST", target, body);
+  }
+  // Raw bytes on a fresh connection; returns whatever came back until the server closed or the
+  // timeout (for malformed-request tests).
+  std::string raw(const std::string& bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct BridgeStackOptions {
+  NetworkOptions network;
+  std::vector<std::string> bridge_args;  // extra litc-bridge flags
+};
+
+class BridgeStack {
+ public:
+  explicit BridgeStack(BridgeStackOptions options = {});
+  ~BridgeStack();
+
+  bool ok() const { return ok_; }
+  Network& net() { return *net_; }
+  localnet::RedisServer& redis() { return *redis_; }
+  ChildProcess& bridge() { return *bridge_; }
+  int http_port() const { return http_port_; }
+  std::unique_ptr<HttpClient> http(milliseconds timeout = milliseconds(10000));
+
+  // Waits until GET /healthz answers 200 (broker live, Redis up).
+  bool wait_healthy(milliseconds timeout = milliseconds(10000));
+  // Runs `redis-cli -p PORT --no-raw? args...` (raw output, one value per line).
+  CliResult redis_cli(const std::vector<std::string>& args,
+                      milliseconds timeout = milliseconds(10000));
+  // Starts `redis-cli -p PORT <args...>` in the background (a SUBSCRIBE / PSUBSCRIBE listener);
+  // its output is in the returned process's out().
+  std::unique_ptr<ChildProcess> redis_cli_background(const std::vector<std::string>& args);
+
+ private:
+  bool start_bridge();
+
+  BridgeStackOptions options_;
+  std::unique_ptr<Network> net_;
+  std::unique_ptr<localnet::RedisServer> redis_;
+  std::unique_ptr<ChildProcess> bridge_;
+  int http_port_ = 0;
+  int cli_runs_ = 0;
+  bool ok_ = false;
+};
+
+// POST body for jobs/submit.
+std::string submit_body(const std::string& operation, const std::string& input,
+                        const std::string& job_id = "");
+
+}  // namespace litc::it
