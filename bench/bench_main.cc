@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
   app.add_option("--baseline-frontend", s.baseline_frontend,
                  "connect to this running litc-baseline-broker instead of starting one");
   app.add_flag("--no-baseline", o.no_baseline, "measure ours only (no baseline_ratio)");
+  app.add_flag("--submit-ack", o.submit_ack,
+               "ours: Submit without no_ack, so each job gets a SubmitAck before its final "
+               "JobReply (the default skips the ack: one reply per request, as the baseline)");
   app.add_flag("--keep-logs", keep_logs, "keep the temp dir with every process's log");
   app.add_option("--summary", summary_files,
                  "print the table of these JSON-lines files (written with --out) and exit");

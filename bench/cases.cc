@@ -73,7 +73,7 @@ Record shape(const std::string& name, const std::string& impl, const std::string
   r.set("case", name).set("impl", impl).set("mode", mode).set("workers", o.workers);
   r.set("window", static_cast<int64_t>(window));
   r.set("payload_bytes", static_cast<int64_t>(o.payload_bytes));
-  if (impl == "litc") r.set("worker_slots", o.stack.worker_slots);
+  if (impl == "litc") r.set("worker_slots", o.stack.worker_slots).set("submit_ack", o.submit_ack);
   return r;
 }
 
@@ -175,7 +175,7 @@ bool latency_mode(const BenchOptions& o, zmq::context_t& context, const Emit& em
                                     o.reply_timeout_ms);
   }
   auto ours = start_side<LitcSide>(our_error, "latency", o.stack, o.workers, context,
-                                   o.reply_timeout_ms, false);
+                                   o.reply_timeout_ms, false, o.submit_ack);
   std::vector<Side*> sides;
   if (base) sides.push_back(base.get());
   if (ours) sides.push_back(ours.get());
@@ -221,11 +221,11 @@ bool throughput_mode(const BenchOptions& o, zmq::context_t& context, const Emit&
   }
   if (plain) {
     ours = start_side<LitcSide>(plain_error, "throughput", o.stack, o.workers, context,
-                                o.reply_timeout_ms, false);
+                                o.reply_timeout_ms, false, o.submit_ack);
   }
   if (with_events) {
     ours_events = start_side<LitcSide>(events_error, "throughput_events", o.stack, o.workers,
-                                       context, o.reply_timeout_ms, true);
+                                       context, o.reply_timeout_ms, true, o.submit_ack);
   }
   std::vector<Side*> sides;
   for (Side* side : {static_cast<Side*>(base.get()), static_cast<Side*>(ours.get()),
@@ -265,7 +265,7 @@ Record fill_case(const BenchOptions& o, zmq::context_t& context, std::optional<d
   std::vector<std::string> extra;
   if (n > 1'000'000) extra = {"--max-queued-jobs", std::to_string(n)};
   LitcStack stack(o.stack, 0, extra);
-  LitcDriver driver(context, stack.clients(), o.reply_timeout_ms);
+  LitcDriver driver(context, stack.clients(), o.reply_timeout_ms, o.submit_ack);
   litc::Client& client = driver.client();
   if (!client.stats().ok()) throw std::runtime_error("the broker does not answer\n" + stack.logs());
   auto pid = stack.broker_pid();

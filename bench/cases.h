@@ -32,6 +32,7 @@ struct BenchOptions {
   int reply_timeout_ms = 10'000;
   int rounds = 5;  // baseline and ours alternate this many times (sides.h)
   bool no_baseline = false;
+  bool submit_ack = false;  // ours: Submit with a SubmitAck before each result (see LitcDriver)
   bool quiet = false;
   StackConfig stack;
 };

@@ -7,10 +7,11 @@
 namespace litc::bench {
 
 LitcDriver::LitcDriver(zmq::context_t& context, const std::string& clients_endpoint, int timeout_ms,
-                       std::string operation)
+                       bool submit_ack, std::string operation)
     : client_(litc::ClientOptions{clients_endpoint, timeout_ms}, &context) {
   request_.operation = std::move(operation);
   request_.wait = true;
+  request_.no_ack = !submit_ack;
 }
 
 uint64_t LitcDriver::send(std::string_view payload) {
@@ -41,9 +42,11 @@ std::optional<Reply> LitcDriver::poll(int timeout_ms) {
       if (!last_.final) {
         r.final = false;
         r.error = "non-final JobReply to a Submit";
-      } else if (it == job_ids_.end()) {
+      } else if (it == job_ids_.end() && !request_.no_ack) {
         r.error = "final JobReply before the SubmitAck";
-      } else if (it->second != last_.job.job_id) {
+      } else if (it == job_ids_.end() && last_.job.job_id.empty()) {
+        r.error = "final JobReply of an unnamed job";
+      } else if (it != job_ids_.end() && it->second != last_.job.job_id) {
         r.error = "final JobReply names job " + last_.job.job_id + ", the ack named " + it->second;
       } else if (last_.job.state != fb::JobState::completed) {
         r.error = "job " + last_.job.job_id + " ended " +

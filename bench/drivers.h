@@ -1,5 +1,6 @@
 // The two drivers of the load loop (load.h): LitcDriver speaks our protocol through litc::Client
-// (pipelined send_submit + poll, Submit with wait = true: a SubmitAck then the final JobReply);
+// (pipelined send_submit + poll, Submit with wait = true and no_ack: the final JobReply is the one
+// reply, as in the baseline; with submit_ack, a SubmitAck then the final JobReply);
 // RawDriver speaks to the raw baseline with bare DEALER frames [8-byte token][payload].
 #pragma once
 
@@ -18,11 +19,12 @@ namespace litc::bench {
 class LitcDriver {
  public:
   LitcDriver(zmq::context_t& context, const std::string& clients_endpoint, int timeout_ms,
-             std::string operation = "echo");
+             bool submit_ack, std::string operation = "echo");
 
   uint64_t send(std::string_view payload);
   // SubmitAck: checked (a new pending/active job), its job id noted, final = false. Final
-  // JobReply: checked against the ack's job id and state completed, final = true.
+  // JobReply: state completed and, with acks, the ack's job id (without: a named job); final =
+  // true. The load loop checks the output against the request's own payload either way.
   std::optional<Reply> poll(int timeout_ms);
 
   // For the blocking calls around a run (stats) and for submits without wait (the fill case).

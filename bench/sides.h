@@ -60,8 +60,9 @@ class BaselineSide final : public Side {
 
 class LitcSide final : public Side {
  public:
+  // submit_ack: Submit without no_ack (a SubmitAck before each final JobReply); see LitcDriver.
   LitcSide(std::string name, const StackConfig& cfg, int workers, zmq::context_t& context,
-           int reply_timeout_ms, bool with_events);
+           int reply_timeout_ms, bool with_events, bool submit_ack);
   void warm(const LoadSpec& spec) override;
   void chunk(const LoadSpec& spec) override;
   void finish() override;

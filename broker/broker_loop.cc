@@ -34,9 +34,9 @@ void BrokerLoop::BadFrameLog::note(std::string_view socket, fb::ErrorCode code, 
               dump_prefix(payload.data(), payload.size()));
 }
 
-uint64_t SystemClock::now_ms() const {
+void SystemClock::refresh() {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  now_ms_ = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 BrokerLoop::BrokerLoop(BrokerOptions options, zmq::context_t& context)
@@ -98,23 +98,28 @@ void BrokerLoop::run(const std::atomic<bool>& stop) {
       if (e.num() != EINTR) throw;
       continue;  // a signal: re-check `stop`
     }
+    clock_.refresh();
     // Subscriptions first, so a new subscriber's first events are not skipped as unseen.
     if (items[3].revents & ZMQ_POLLIN) publisher_.read_subscriptions();
     for (int i = 0; i < kBatch; ++i) {
       int n = recv_routed(workers_, rid, payload);
       if (n < 0) break;
+      clock_.refresh();
       on_worker(rid, payload, n);
     }
     for (int i = 0; i < kBatch; ++i) {
       int n = recv_routed(clients_, rid, payload);
       if (n < 0) break;
+      clock_.refresh();
       on_client(rid, payload, n);
     }
     for (int i = 0; i < 8; ++i) {
       int n = recv_routed(snapshot_, rid, payload);
       if (n < 0) break;
+      clock_.refresh();
       on_snapshot(rid, payload, n);
     }
+    clock_.refresh();
     uint64_t now = clock_.now_ms();
     if (now >= next_tick) {
       scheduler_.tick();
@@ -194,11 +199,15 @@ void BrokerLoop::on_client(const zmq::message_t& rid_msg, const zmq::message_t& 
         return;
       }
       const Job& job = scheduler_.job(o.slot);
-      auto body = fb::CreateSubmitAck(b, build_job_record(b, scheduler_, job), o.duplicate);
-      fb::FinishClientReplyBuffer(
-          b, fb::CreateClientReply(b, kProtocolVersion, id, fb::ClientReplyBody::SubmitAck,
-                                   body.Union()));
-      send_client(rid);
+      // A waiting client that opted out of the ack gets one reply per job, as in a bare
+      // request/reply hop: the ack was a third message per job and a third JobRecord to build.
+      if (!(s->wait() && s->no_ack())) {
+        auto body = fb::CreateSubmitAck(b, build_job_record(b, scheduler_, job), o.duplicate);
+        fb::FinishClientReplyBuffer(
+            b, fb::CreateClientReply(b, kProtocolVersion, id, fb::ClientReplyBody::SubmitAck,
+                                     body.Union()));
+        send_client(rid);
+      }
       // A waiter on an already finished job is answered now (the scheduler only answers waiters
       // at the moment a job ends).
       if (s->wait() && job.finished()) reply_job(rid, id, job, true);

@@ -47,6 +47,12 @@ struct Job {
   }
 };
 
+// Every queued job costs one Job in JobTable's std::deque, whose libstdc++ blocks hold
+// 512 / sizeof(Job) = 2 jobs in a malloc of 2 * sizeof(Job): at 208 bytes that chunk is 432, at
+// 216 it is 448 (+8 B per queued job), at 256 it is 528 (+48). The 1M-queued-jobs budget is 400
+// B/job with ~385 used, so growing Job needs room found elsewhere first.
+static_assert(sizeof(Job) <= 208, "Job grew: re-measure RSS per queued job (bench fill case)");
+
 // One job a worker holds: the slot is freed only by its Result or the worker's death.
 // job_seq tells a live job from a later job that reuses the slot after eviction.
 struct Assignment {

@@ -168,7 +168,8 @@ Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
 }
 
 void Scheduler::add_waiter(JobSlot slot, const Waiter& waiter) {
-  waiters_[slot].push_back(waiter);
+  auto [it, added] = waiters_.try_emplace(slot, Waiters{waiter, {}});
+  if (!added) it->second.more.push_back(waiter);
   jobs_.at(slot).has_waiters = true;
 }
 
@@ -270,7 +271,8 @@ void Scheduler::finish(JobSlot slot) {
   if (job.has_waiters) {
     auto it = waiters_.find(slot);
     if (it != waiters_.end()) {
-      for (const Waiter& w : it->second) out_.reply_final(w, job);
+      out_.reply_final(it->second.first, job);
+      for (const Waiter& w : it->second.more) out_.reply_final(w, job);
       waiters_.erase(it);
     }
     job.has_waiters = false;

@@ -210,7 +210,13 @@ class Scheduler {
   // A min-heap (std::push_heap with std::greater). Entries of jobs that finished early stay until
   // due; push_deadline compacts when they outnumber the live ones, so memory follows live jobs.
   std::vector<Deadline> deadlines_;
-  std::unordered_map<JobSlot, std::vector<Waiter>> waiters_;
+  // The first waiter lives in the map node itself: one allocation per waited-for job instead of a
+  // node plus a vector buffer. `more` holds the rare extra ones (duplicate submits with wait).
+  struct Waiters {
+    Waiter first;
+    std::vector<Waiter> more;
+  };
+  std::unordered_map<JobSlot, Waiters> waiters_;
   SchedulerCounters counters_;
   uint64_t next_seq_ = 0;
   uint32_t next_queue_gen_ = 0;

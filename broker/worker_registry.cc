@@ -59,18 +59,32 @@ std::vector<WorkerSlot> WorkerRegistry::online_slots() const {
   return out;
 }
 
+// Every assign and every result moves a worker in `available_` (its load is part of the key).
+// The tree nodes are recycled through `spare_` instead of being freed and allocated again.
 void WorkerRegistry::unindex(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  for (OperationId op : w.operations) available_[op].erase(k);
+  for (OperationId op : w.operations) {
+    auto node = available_[op].extract(k);
+    if (!node.empty() && spare_.size() < kMaxSpareNodes) spare_.push_back(std::move(node));
+  }
 }
 
 void WorkerRegistry::index(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  for (OperationId op : w.operations) available_[op].insert(k);
+  for (OperationId op : w.operations) {
+    if (spare_.empty()) {
+      available_[op].insert(k);
+      continue;
+    }
+    auto node = std::move(spare_.back());
+    spare_.pop_back();
+    node.value() = k;
+    available_[op].insert(std::move(node));
+  }
 }
 
 }  // namespace litc::broker

@@ -65,7 +65,9 @@ class WorkerRegistry {
   using Index = std::unordered_map<std::string, WorkerSlot, Hash, std::equal_to<>>;
   Index by_routing_id_;
   Index by_node_id_;
-  std::vector<std::set<Key>> available_;  // per operation
+  std::vector<std::set<Key>> available_;         // per operation
+  std::vector<std::set<Key>::node_type> spare_;  // detached nodes for reuse (see unindex)
+  static constexpr std::size_t kMaxSpareNodes = 64;
   uint64_t next_order_ = 0;
 };
 

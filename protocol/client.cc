@@ -216,12 +216,16 @@ ClientError Client::send_failure() const {
 }
 
 uint64_t Client::send_submit(const SubmitRequest& r) {
+  return send_submit(r, r.no_ack);
+}
+
+uint64_t Client::send_submit(const SubmitRequest& r, bool no_ack) {
   auto job_id = r.job_id.empty() ? flatbuffers::Offset<flatbuffers::String>()
                                  : builder_.CreateString(r.job_id);
   auto operation = builder_.CreateString(r.operation);
   auto input = bytes(builder_, r.input);
   auto body = fb::CreateSubmit(builder_, job_id, operation, input, r.priority, r.max_attempts,
-                               r.ttl_ms, r.timeout_ms, r.wait);
+                               r.ttl_ms, r.timeout_ms, r.wait, r.wait && no_ack);
   return send_request(fb::ClientRequestBody::Submit, body.Union());
 }
 
@@ -333,7 +337,7 @@ ClientResult<JobInfo> Client::expect_job(uint64_t request_id, const char* what, 
 }
 
 ClientResult<SubmitAckInfo> Client::submit(const SubmitRequest& request_in) {
-  uint64_t id = send_submit(request_in);
+  uint64_t id = send_submit(request_in, false);
   if (id == 0) return send_failure();
   auto reply = request(id, options_.timeout_ms, request_in.wait ? 2 : 1);
   if (!reply.ok()) return reply.error();
@@ -371,7 +375,7 @@ ClientResult<JobInfo> Client::wait_final(uint64_t request_id, const JobInfo& ack
 
 ClientResult<JobInfo> Client::submit_and_wait(SubmitRequest request_in, int wait_timeout_ms) {
   request_in.wait = true;
-  uint64_t id = send_submit(request_in);
+  uint64_t id = send_submit(request_in, false);
   if (id == 0) return send_failure();
   auto reply = request(id, options_.timeout_ms, 2);
   if (!reply.ok()) return reply.error();

@@ -34,6 +34,10 @@ struct SubmitRequest {
   uint32_t ttl_ms = 0;
   uint32_t timeout_ms = 0;
   bool wait = false;  // ask for a final JobReply when the job ends
+  // With wait, and through send_submit only: skip the SubmitAck, so the final JobReply (or an
+  // Error) is the one reply. For pipelined load that needs only results: one message per job
+  // instead of two. The blocking submit calls ignore it (they report the ack).
+  bool no_ack = false;
 };
 
 // An owned copy of fb::JobRecord.
@@ -157,6 +161,7 @@ class Client {
   // Finishes a ClientRequest around `body` in builder_ and queues it; 0 when it could not be
   // queued.
   uint64_t send_request(fb::ClientRequestBody type, flatbuffers::Offset<void> body);
+  uint64_t send_submit(const SubmitRequest& request, bool no_ack);
   // The reply to a request that could not be sent (setup error or full send queue).
   ClientError send_failure() const;
   // One reply from the socket (the stash is not consulted); drops replies to abandoned requests.

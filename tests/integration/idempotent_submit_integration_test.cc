@@ -57,6 +57,48 @@ TEST(IdempotentSubmitIntegration, SameJobIdTwiceReturnsTheSameJobAndRunsItOnce) 
   EXPECT_EQ(count_job_events(events, fb::JobEventKind::completed, "dup-1"), 1);
 }
 
+// Submit with wait and no_ack: the final JobReply is the only reply, also for a duplicate of a
+// finished job; errors are still answered.
+TEST(IdempotentSubmitIntegration, WaitSubmitWithoutAckGetsOnlyTheFinalReply) {
+  Network net;
+  ASSERT_TRUE(net.ok());
+  net.add_worker("w1");
+  ASSERT_TRUE(net.wait_workers_online(1));
+  auto client = net.client();
+
+  SubmitRequest req;
+  req.job_id = "no-ack-1";
+  req.operation = "echo";
+  req.input = "hi";
+  req.wait = true;
+  req.no_ack = true;
+  for (int round = 0; round < 2; ++round) {  // new job, then a duplicate of the finished one
+    uint64_t id = client->send_submit(req);
+    ASSERT_NE(id, 0u);
+    auto reply = client->poll(5000);
+    ASSERT_TRUE(reply.has_value()) << "round " << round;
+    EXPECT_EQ(reply->request_id, id);
+    EXPECT_EQ(reply->kind, ClientReplyInfo::Kind::job) << "round " << round;
+    EXPECT_TRUE(reply->final);
+    EXPECT_EQ(reply->job.job_id, "no-ack-1");
+    EXPECT_EQ(reply->job.state, fb::JobState::completed);
+    EXPECT_EQ(reply->job.output, "hi");
+  }
+
+  req.job_id.clear();
+  req.operation = "no-such-op";
+  uint64_t bad = client->send_submit(req);
+  ASSERT_NE(bad, 0u);
+  auto error = client->poll(5000);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->request_id, bad);
+  EXPECT_EQ(error->kind, ClientReplyInfo::Kind::error);
+  EXPECT_EQ(error->error.code, fb::ErrorCode::unknown_operation);
+  EXPECT_FALSE(client->poll(300).has_value());  // no late ack for any of them
+  EXPECT_EQ(net.stat("submitted_total"), 1u);
+  EXPECT_EQ(net.stat("duplicate_submits"), 1u);
+}
+
 TEST(IdempotentSubmitIntegration, CliSubmitWithTheSameJobIdPrintsTheSameJob) {
   Network net;
   ASSERT_TRUE(net.ok());

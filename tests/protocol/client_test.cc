@@ -188,6 +188,33 @@ TEST_F(ClientTest, SubmitSendsEveryFieldAndReturnsTheAck) {
   EXPECT_TRUE(ack.value().duplicate);
 }
 
+TEST_F(ClientTest, NoAckGoesOnTheWireOnlyForPipelinedWaitSubmits) {
+  broker.start([](FakeBroker& fake) {
+    auto pipelined = fake.receive();
+    auto without_wait = fake.receive();
+    auto blocking = fake.receive();
+    if (!pipelined || !without_wait || !blocking) return;
+    EXPECT_TRUE(pipelined->msg()->body_as_Submit()->no_ack());
+    EXPECT_FALSE(without_wait->msg()->body_as_Submit()->no_ack());  // nothing to skip an ack for
+    // The blocking call reports the ack, so it never asks to skip it.
+    EXPECT_TRUE(blocking->msg()->body_as_Submit()->wait());
+    EXPECT_FALSE(blocking->msg()->body_as_Submit()->no_ack());
+    fake.reply(*blocking, ack_frame(blocking->id(), "b", fb::JobState::pending));
+  });
+  Client client(options(), &context);
+  SubmitRequest r;
+  r.operation = "echo";
+  r.wait = true;
+  r.no_ack = true;
+  ASSERT_NE(client.send_submit(r), 0u);
+  r.wait = false;
+  ASSERT_NE(client.send_submit(r), 0u);
+  r.wait = true;
+  auto ack = client.submit(r);
+  ASSERT_TRUE(ack.ok()) << ack.error().message;
+  EXPECT_EQ(ack.value().job.job_id, "b");
+}
+
 TEST_F(ClientTest, StashesOutOfOrderRepliesAndPollReturnsThemInArrivalOrder) {
   broker.start([](FakeBroker& fake) {
     auto first = fake.receive();
