@@ -174,7 +174,7 @@ void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
   }
   const fb::Event& event = *decoded.msg;
   const bool hugz = event.body_type() == fb::EventBody::Hugz;
-  switch (clone_.on_event(event.epoch(), event.seq(), hugz, now)) {
+  switch (clone_.on_event(event.epoch(), event.seq(), hugz, now_ms())) {
     case CloneSync::Verdict::apply:
       if (oldest_event_ms_ == 0) oldest_event_ms_ = event.time_ms();
       mirror_.apply(event);
@@ -248,7 +248,9 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
     // Each batch goes to Redis as it comes, so a big snapshot never sits whole in one pipeline.
     flush(now);
     if (b.last()) {
-      bool new_epoch = clone_.snapshot_done(b.epoch(), b.seq(), now);
+      // The clock now, not the turn's start: applying a big snapshot takes a while, and the
+      // silence timer must start when the state is live, not before.
+      bool new_epoch = clone_.snapshot_done(b.epoch(), b.seq(), now_ms());
       if (new_epoch) spdlog::info("bridge: broker epoch {} (seq {})", b.epoch(), b.seq());
       probe_.epoch = b.epoch();
       probe_.seq = b.seq();
@@ -309,6 +311,7 @@ void BridgeLoop::redis_came_back() {
 }
 
 void BridgeLoop::timers(uint64_t now) {
+  now = now_ms();  // the turn may have run long; silence is judged against the clock
   if (!redis_.up() && redis_.ensure_up()) {
     spdlog::info("bridge: Redis at {} is back", options_.redis.endpoint.url());
     redis_came_back();

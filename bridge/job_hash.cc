@@ -15,11 +15,6 @@ T number(std::string_view s) {
   return v;
 }
 
-void pair(std::vector<std::string>& args, std::string_view name, std::string value) {
-  args.emplace_back(name);
-  args.push_back(std::move(value));
-}
-
 fb::ErrorCode parse_error(std::string_view name) {
   const auto* names = fb::EnumNamesErrorCode();
   for (int i = 0; names[i] != nullptr; ++i) {
@@ -39,33 +34,15 @@ fb::JobState parse_state(std::string_view name) {
 }
 
 void append_job_fields(const JobInfo& j, uint32_t f, std::vector<std::string>& args) {
-  if (f & kStatus) pair(args, "status", std::string(state_name(j.state)));
-  if (f & kOperation) pair(args, "operation", j.operation);
-  if (f & kPriority) pair(args, "priority", std::to_string(j.priority));
-  if (f & kAttempt) pair(args, "attempt", std::to_string(j.attempt));
-  if (f & kMaxAttempts) pair(args, "maxAttempts", std::to_string(j.max_attempts));
-  if (f & kNodeId) pair(args, "nodeId", j.node_id);
-  if (f & kOutput) {
-    pair(args, "output", j.output);
-    pair(args, "outputCID", j.output_cid);
-  }
-  if (f & kError) {
-    pair(args, "errorCode", std::string(error_name(j.error_code)));
-    pair(args, "errorMessage", j.error_message);
-  }
-  if (f & kSubmittedAt) pair(args, "submittedAt", std::to_string(j.submitted_at_ms));
-  if (f & kStartedAt) pair(args, "startedAt", std::to_string(j.started_at_ms));
-  if (f & kCompletedAt) pair(args, "completedAt", std::to_string(j.completed_at_ms));
-  if (f & kTtl) pair(args, "ttlMs", std::to_string(j.ttl_ms));
-  if (f & kTimeout) pair(args, "timeoutMs", std::to_string(j.timeout_ms));
-  if (f & kDeadLettered) pair(args, "deadLettered", j.dead_lettered ? "1" : "0");
-  if (f & kInputSize) pair(args, "inputSize", std::to_string(j.input_size));
+  for_each_job_field(j, f, [&](std::string_view name, std::string_view value) {
+    args.emplace_back(name);
+    args.emplace_back(value);
+  });
 }
 
 void append_job_field_names(uint32_t f, std::vector<std::string>& args) {
-  std::vector<std::string> pairs;
-  append_job_fields(JobInfo{}, f, pairs);
-  for (std::size_t i = 0; i < pairs.size(); i += 2) args.push_back(std::move(pairs[i]));
+  for_each_job_field(JobInfo{}, f,
+                     [&](std::string_view name, std::string_view) { args.emplace_back(name); });
 }
 
 JobInfo job_from_hash(std::string_view job_id, const RedisReply& reply) {

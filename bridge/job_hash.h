@@ -3,6 +3,7 @@
 // Seed fields kept verbatim: status, nodeId, outputCID, startedAt, completedAt; the rest are ours.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "bridge/redis/redis_connection.h"
 #include "protocol/client.h"
+#include "protocol/codec.h"
 
 namespace litc::bridge {
 
@@ -32,6 +34,11 @@ enum JobField : uint32_t {
   kInputSize = 1u << 14,
 };
 
+// Calls emit(name, value) for the hash fields of the `fields` bits of `job`, in a fixed order
+// (the mirror writes them straight into a RedisBatch; no string per field).
+template <class Emit>
+void for_each_job_field(const JobInfo& j, uint32_t f, Emit&& emit);
+
 // Appends "field", "value" pairs for the `fields` bits of `job` (HSET arguments).
 void append_job_fields(const JobInfo& job, uint32_t fields, std::vector<std::string>& args);
 // Appends the hash field names of the `fields` bits (HDEL arguments).
@@ -41,5 +48,40 @@ void append_job_field_names(uint32_t fields, std::vector<std::string>& args);
 JobInfo job_from_hash(std::string_view job_id, const RedisReply& hgetall);
 // "pending" -> JobState::pending …; unknown for anything else.
 fb::JobState parse_state(std::string_view name);
+
+namespace detail {
+// Decimal text of n in buf (which must hold 24 chars).
+template <class N>
+std::string_view decimal(char* buf, N n) {
+  auto [end, ec] = std::to_chars(buf, buf + 24, n);
+  return std::string_view(buf, static_cast<std::size_t>(end - buf));
+}
+}  // namespace detail
+
+template <class Emit>
+void for_each_job_field(const JobInfo& j, uint32_t f, Emit&& emit) {
+  char n[24];
+  if (f & kStatus) emit("status", state_name(j.state));
+  if (f & kOperation) emit("operation", j.operation);
+  if (f & kPriority) emit("priority", detail::decimal(n, j.priority));
+  if (f & kAttempt) emit("attempt", detail::decimal(n, j.attempt));
+  if (f & kMaxAttempts) emit("maxAttempts", detail::decimal(n, j.max_attempts));
+  if (f & kNodeId) emit("nodeId", j.node_id);
+  if (f & kOutput) {
+    emit("output", j.output);
+    emit("outputCID", j.output_cid);
+  }
+  if (f & kError) {
+    emit("errorCode", error_name(j.error_code));
+    emit("errorMessage", j.error_message);
+  }
+  if (f & kSubmittedAt) emit("submittedAt", detail::decimal(n, j.submitted_at_ms));
+  if (f & kStartedAt) emit("startedAt", detail::decimal(n, j.started_at_ms));
+  if (f & kCompletedAt) emit("completedAt", detail::decimal(n, j.completed_at_ms));
+  if (f & kTtl) emit("ttlMs", detail::decimal(n, j.ttl_ms));
+  if (f & kTimeout) emit("timeoutMs", detail::decimal(n, j.timeout_ms));
+  if (f & kDeadLettered) emit("deadLettered", std::string_view(j.dead_lettered ? "1" : "0"));
+  if (f & kInputSize) emit("inputSize", detail::decimal(n, j.input_size));
+}
 
 }  // namespace litc::bridge

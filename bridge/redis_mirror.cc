@@ -289,31 +289,54 @@ void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
   std::string key = keys::job_status(id);
   if (d.reset) out.add({"DEL", key});
   if (d.fields != 0) {
-    std::vector<std::string> hset{"HSET", key};
-    append_job_fields(d.job, d.fields, hset);
-    out.add(hset);
+    out.begin();
+    out.arg("HSET");
+    out.arg(key);
+    for_each_job_field(d.job, d.fields, [&out](std::string_view name, std::string_view value) {
+      out.arg(name);
+      out.arg(value);
+    });
+    out.end();
     ++counters_.jobs_written;
   }
   if (d.cleared != 0 && !d.reset) {
-    std::vector<std::string> hdel{"HDEL", key};
-    append_job_field_names(d.cleared, hdel);
-    out.add(hdel);
+    out.begin();
+    out.arg("HDEL");
+    out.arg(key);
+    for_each_job_field(JobInfo{}, d.cleared,
+                       [&out](std::string_view name, std::string_view) { out.arg(name); });
+    out.end();
   }
   if (d.pending.state == Member::added) {
     if (d.pending_from_hash) {
       out.add({"EVAL", kRequeueScript, "2", key, keys::kJobsPending, id, std::to_string(now_ms)});
     } else {
-      out.add({"ZADD", keys::kJobsPending, std::to_string(d.pending.score), id});
+      out.begin();
+      out.arg("ZADD");
+      out.arg(keys::kJobsPending);
+      out.arg(d.pending.score);
+      out.arg(id);
+      out.end();
     }
   } else if (d.pending.state == Member::removed && !d.pending.first_was_add) {
     out.add({"ZREM", keys::kJobsPending, id});
   }
   for (const auto& node : d.active_removed) out.add({"ZREM", keys::jobs_active(node), id});
   if (!d.active_node.empty()) {
-    out.add({"ZADD", keys::jobs_active(d.active_node), std::to_string(d.active_score), id});
+    out.begin();
+    out.arg("ZADD");
+    out.arg(keys::jobs_active(d.active_node));
+    out.arg(d.active_score);
+    out.arg(id);
+    out.end();
   }
   if (d.completed_score != 0) {
-    out.add({"ZADD", keys::kJobsCompleted, std::to_string(d.completed_score), id});
+    out.begin();
+    out.arg("ZADD");
+    out.arg(keys::kJobsCompleted);
+    out.arg(d.completed_score);
+    out.arg(id);
+    out.end();
   }
   if (d.publish && !resyncing_) {
     out.add({"PUBLISH", keys::job_updates(id), job_update_json(d.job, kind_name(d.kind))});

@@ -5,6 +5,7 @@
 #include "protocol/job_json.h"
 
 #include <boost/json/src.hpp>
+#include <charconv>
 #include <cstdint>
 #include <string_view>
 
@@ -57,36 +58,102 @@ std::string_view name_or_unknown(const char* name) {
   return (name && *name) ? std::string_view(name) : std::string_view("unknown");
 }
 
-// Fields in the order job_json.h lists them; zero and empty ones are left out so a pending job
-// prints short and a reader can test for presence.
-json::object job_object(const JobInfo& job) {
-  json::object o;
-  o["jobId"] = job.job_id;
-  o["status"] = state_name(job.state);
-  if (!job.operation.empty()) o["operation"] = job.operation;
-  if (job.priority != 0) o["priority"] = job.priority;
-  if (job.attempt != 0) o["attempt"] = job.attempt;
-  if (job.max_attempts != 0) o["maxAttempts"] = job.max_attempts;
-  if (!job.node_id.empty()) o["nodeId"] = job.node_id;
-  if (!job.output.empty()) {
-    if (valid_utf8(job.output)) {
-      o["output"] = job.output;
-    } else {
-      o["outputBase64"] = base64_encode(job.output);
+// JSON string literal of s, escaped as Boost.JSON's serializer escapes (so the CLI's output did
+// not change when job views stopped going through json::object, which cost a hash map per job).
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
   }
-  if (!job.output_cid.empty()) o["outputCID"] = job.output_cid;
-  if (job.error_code != fb::ErrorCode::unknown || !job.error_message.empty()) {
-    o["error"] = json::object{{"code", error_name(job.error_code)}, {"message", job.error_message}};
+  out.append(s.data() + plain, s.size() - plain);
+  out += '"';
+}
+
+template <class N>
+void append_number(std::string& out, N n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+// Fields in the order job_json.h lists them; zero and empty ones are left out so a pending job
+// prints short and a reader can test for presence. Appends the object without its closing brace
+// so callers can add fields ("duplicate").
+void append_job_fields(std::string& out, const JobInfo& job) {
+  auto key = [&out](const char* name) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+  };
+  out += "{\"jobId\":";
+  append_string(out, job.job_id);
+  key("status");
+  append_string(out, state_name(job.state));
+  if (!job.operation.empty()) key("operation"), append_string(out, job.operation);
+  if (job.priority != 0) key("priority"), append_number(out, job.priority);
+  if (job.attempt != 0) key("attempt"), append_number(out, job.attempt);
+  if (job.max_attempts != 0) key("maxAttempts"), append_number(out, job.max_attempts);
+  if (!job.node_id.empty()) key("nodeId"), append_string(out, job.node_id);
+  if (!job.output.empty()) {
+    if (valid_utf8(job.output)) {
+      key("output"), append_string(out, job.output);
+    } else {
+      key("outputBase64"), append_string(out, base64_encode(job.output));
+    }
   }
-  if (job.submitted_at_ms != 0) o["submittedAt"] = job.submitted_at_ms;
-  if (job.started_at_ms != 0) o["startedAt"] = job.started_at_ms;
-  if (job.completed_at_ms != 0) o["completedAt"] = job.completed_at_ms;
-  if (job.dead_lettered) o["deadLettered"] = true;
-  if (job.ttl_ms != 0) o["ttlMs"] = job.ttl_ms;
-  if (job.timeout_ms != 0) o["timeoutMs"] = job.timeout_ms;
-  if (job.input_size != 0) o["inputSize"] = job.input_size;
-  return o;
+  if (!job.output_cid.empty()) key("outputCID"), append_string(out, job.output_cid);
+  if (job.error_code != fb::ErrorCode::unknown || !job.error_message.empty()) {
+    key("error");
+    out += "{\"code\":";
+    append_string(out, error_name(job.error_code));
+    out += ",\"message\":";
+    append_string(out, job.error_message);
+    out += '}';
+  }
+  if (job.submitted_at_ms != 0) key("submittedAt"), append_number(out, job.submitted_at_ms);
+  if (job.started_at_ms != 0) key("startedAt"), append_number(out, job.started_at_ms);
+  if (job.completed_at_ms != 0) key("completedAt"), append_number(out, job.completed_at_ms);
+  if (job.dead_lettered) key("deadLettered"), out += "true";
+  if (job.ttl_ms != 0) key("ttlMs"), append_number(out, job.ttl_ms);
+  if (job.timeout_ms != 0) key("timeoutMs"), append_number(out, job.timeout_ms);
+  if (job.input_size != 0) key("inputSize"), append_number(out, job.input_size);
+}
+
+void append_job(std::string& out, const JobInfo& job) {
+  append_job_fields(out, job);
+  out += '}';
 }
 
 // Every field, zero or not: a node's "online": false or "capacity": 0 (draining) is the news.
@@ -110,24 +177,39 @@ json::object node_object(const fb::NodeRecord& node) {
 }  // namespace
 
 std::string to_json(const JobInfo& job) {
-  return json::serialize(job_object(job));
+  std::string out;
+  out.reserve(256 + job.output.size());
+  append_job(out, job);
+  return out;
 }
 
 std::string job_update_json(const JobInfo& job, std::string_view kind) {
-  return json::serialize(json::object{{"kind", kind}, {"job", job_object(job)}});
+  std::string out;
+  out.reserve(256 + job.output.size());
+  out += "{\"kind\":";
+  append_string(out, kind);
+  out += ",\"job\":";
+  append_job(out, job);
+  out += '}';
+  return out;
 }
 
 std::string to_json(const SubmitAckInfo& ack) {
-  json::object o = job_object(ack.job);
-  if (ack.duplicate) o["duplicate"] = true;
-  return json::serialize(o);
+  std::string out;
+  append_job_fields(out, ack.job);
+  if (ack.duplicate) out += ",\"duplicate\":true";
+  out += '}';
+  return out;
 }
 
 std::string to_json(const std::vector<JobInfo>& jobs) {
-  json::array a;
-  a.reserve(jobs.size());
-  for (const auto& job : jobs) a.emplace_back(job_object(job));
-  return json::serialize(a);
+  std::string out = "[";
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (i > 0) out += ',';
+    append_job(out, jobs[i]);
+  }
+  out += ']';
+  return out;
 }
 
 std::string to_json(const BrokerStatsInfo& stats) {
@@ -146,8 +228,13 @@ std::string event_to_json(const fb::Event& event) {
       const auto* e = event.body_as_JobEvent();
       o["type"] = "job";
       o["kind"] = name_or_unknown(fb::EnumNameJobEventKind(e->kind()));
-      o["job"] = job_object(JobInfo::from(*e->job()));
-      break;
+      // The job object is spliced in as text (it is written without json::object).
+      std::string out = json::serialize(o);
+      out.back() = ',';
+      out += "\"job\":";
+      append_job(out, JobInfo::from(*e->job()));
+      out += '}';
+      return out;
     }
     case fb::EventBody::NodeEvent: {
       const auto* e = event.body_as_NodeEvent();

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -223,14 +224,80 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url, std::string* 
   return ep;
 }
 
+void RedisBatch::begin() {
+  starts_.push_back(buf_.size());
+  open_ = buf_.size();
+  argc_ = 0;
+}
+
+void RedisBatch::arg(std::string_view a) {
+  char head[24];
+  head[0] = '$';
+  auto [end, ec] = std::to_chars(head + 1, head + sizeof head - 2, a.size());
+  *end++ = '\r';
+  *end++ = '\n';
+  buf_.append(head, static_cast<std::size_t>(end - head));
+  buf_.append(a);
+  buf_.append("\r\n", 2);
+  ++argc_;
+}
+
+void RedisBatch::arg(uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  arg(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+
+void RedisBatch::end() {
+  // The argument count is known only now: the header goes in front of the arguments (a small
+  // move of one command's bytes).
+  char head[24];
+  head[0] = '*';
+  auto [e, ec] = std::to_chars(head + 1, head + sizeof head - 2, argc_);
+  *e++ = '\r';
+  *e++ = '\n';
+  buf_.insert(open_, head, static_cast<std::size_t>(e - head));
+}
+
 void RedisBatch::add(std::initializer_list<std::string_view> args) {
-  auto& cmd = commands_.emplace_back();
-  cmd.reserve(args.size());
-  for (auto a : args) cmd.emplace_back(a);
+  begin();
+  for (auto a : args) arg(a);
+  end();
 }
 
 void RedisBatch::add(const std::vector<std::string>& args) {
-  commands_.push_back(args);
+  begin();
+  for (const auto& a : args) arg(a);
+  end();
+}
+
+std::string_view RedisBatch::command_bytes(std::size_t i) const {
+  std::size_t from = starts_[i];
+  std::size_t to = i + 1 < starts_.size() ? starts_[i + 1] : buf_.size();
+  return std::string_view(buf_).substr(from, to - from);
+}
+
+std::vector<std::vector<std::string>> RedisBatch::commands() const {
+  std::vector<std::vector<std::string>> out;
+  for (std::size_t i = 0; i < size(); ++i) {
+    std::string_view c = command_bytes(i);
+    auto number = [&c](std::size_t& pos) {
+      std::size_t n = 0;
+      auto eol = c.find('\r', pos);
+      std::from_chars(c.data() + pos + 1, c.data() + eol, n);
+      pos = eol + 2;
+      return n;
+    };
+    std::size_t pos = 0;
+    std::size_t argc = number(pos);
+    auto& cmd = out.emplace_back();
+    for (std::size_t k = 0; k < argc; ++k) {
+      std::size_t len = number(pos);
+      cmd.emplace_back(c.substr(pos, len));
+      pos += len + 2;
+    }
+  }
+  return out;
 }
 
 RedisConnection::RedisConnection(RedisOptions options) : options_(std::move(options)) {
@@ -315,48 +382,59 @@ RedisStatus RedisConnection::pipeline(const RedisBatch& batch, std::vector<Redis
   if (!ensure_up()) return RedisStatus::down;
   if (batch.empty()) return RedisStatus::ok;
 
-  const auto& commands = batch.commands();
-  for (const auto& cmd : commands) {
-    // An empty command would go out as "*0\r\n", which Redis silently ignores: no reply would
-    // come and every later reply would be read against the wrong command. It is not sent.
-    if (cmd.empty()) continue;
-    argv_.clear();
-    argvlen_.clear();
-    for (const auto& arg : cmd) {
-      argv_.push_back(arg.data());
-      argvlen_.push_back(arg.size());
-    }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(cmd.size()), argv_.data(), argvlen_.data()) !=
-        REDIS_OK) {
-      // Only out of memory gets here; nothing has been sent, but the output buffer holds part of
-      // the batch, so the context cannot be reused.
-      drop(std::string("queueing a command: ") + ctx_->errstr);
-      if (replies) replies->clear();
-      return RedisStatus::down;
-    }
-  }
-
-  SigpipeGuard guard;
-  for (const auto& cmd : commands) {
-    if (cmd.empty()) {
-      if (replies) replies->push_back(error_reply("ERR empty command (not sent)"));
-      continue;
-    }
-    void* raw = nullptr;
-    // The first call writes the whole output buffer, then each call reads one reply.
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-      std::string why = ctx_->errstr;
-      if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
-        why = "no reply within the command timeout (" +
-              std::to_string(options_.command_timeout.count()) + " ms)";
+  // In rounds of kRound commands, with the next round queued before the previous round's replies
+  // are read, so Redis always has work while we decode (two cores: both stay busy). Not one huge
+  // append: hiredis moves the unwritten tail of its output buffer to the front after every
+  // partial write, so one 150k-command append cost O(n^2) memmove (seconds).
+  constexpr std::size_t kRound = 512;
+  constexpr std::string_view kEmpty = "*0\r\n";
+  const std::size_t n = batch.size();
+  auto append_round = [&](std::size_t begin) {
+    for (std::size_t i = begin; i < std::min(n, begin + kRound); ++i) {
+      std::string_view cmd = batch.command_bytes(i);
+      // An empty command would go out as "*0\r\n", which Redis silently ignores: no reply would
+      // come and every later reply would be read against the wrong command. It is not sent.
+      if (cmd == kEmpty) continue;
+      if (redisAppendFormattedCommand(ctx_, cmd.data(), cmd.size()) != REDIS_OK) {
+        // Only out of memory gets here; the output buffer holds part of the batch, so the
+        // context cannot be reused.
+        drop(std::string("queueing a command: ") + ctx_->errstr);
+        return false;
       }
-      drop("connection lost: " + why);
-      if (replies) replies->clear();  // the batch's outcome is unknown as a whole
-      return RedisStatus::down;
     }
-    auto* reply = static_cast<redisReply*>(raw);
-    if (replies) replies->push_back(copy_reply(*reply));
-    freeReplyObject(reply);
+    return true;
+  };
+  auto read_round = [&](std::size_t begin) {
+    for (std::size_t i = begin; i < std::min(n, begin + kRound); ++i) {
+      if (batch.command_bytes(i) == kEmpty) {
+        if (replies) replies->push_back(error_reply("ERR empty command (not sent)"));
+        continue;
+      }
+      void* raw = nullptr;
+      // A call first writes whatever is queued, then reads one reply.
+      if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+        std::string why = ctx_->errstr;
+        if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
+          why = "no reply within the command timeout (" +
+                std::to_string(options_.command_timeout.count()) + " ms)";
+        }
+        drop("connection lost: " + why);
+        return false;
+      }
+      auto* reply = static_cast<redisReply*>(raw);
+      if (replies) replies->push_back(copy_reply(*reply));
+      freeReplyObject(reply);
+    }
+    return true;
+  };
+  SigpipeGuard guard;
+  bool ok = append_round(0);
+  for (std::size_t begin = 0; ok && begin < n; begin += kRound) {
+    ok = (begin + kRound >= n || append_round(begin + kRound)) && read_round(begin);
+  }
+  if (!ok) {
+    if (replies) replies->clear();  // the batch's outcome is unknown as a whole
+    return RedisStatus::down;
   }
   return RedisStatus::ok;
 }

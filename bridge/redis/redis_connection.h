@@ -36,18 +36,35 @@ struct RedisReply {
   bool is_error() const { return type == Type::error; }
 };
 
-// Commands queued for one pipelined round trip. Arguments are binary-safe.
+// Commands queued for one pipelined round trip, kept as the RESP bytes Redis reads (one buffer,
+// no string per argument: the mirror queues hundreds of thousands of arguments a second).
+// Arguments are binary-safe.
 class RedisBatch {
  public:
   void add(std::initializer_list<std::string_view> args);
   void add(const std::vector<std::string>& args);
-  std::size_t size() const { return commands_.size(); }
-  bool empty() const { return commands_.empty(); }
-  void clear() { commands_.clear(); }
-  const std::vector<std::vector<std::string>>& commands() const { return commands_; }
+  // A command built argument by argument: begin(), arg() per argument, end().
+  void begin();
+  void arg(std::string_view a);
+  void arg(uint64_t n);
+  void end();
+
+  std::size_t size() const { return starts_.size(); }
+  bool empty() const { return starts_.empty(); }
+  void clear() {
+    buf_.clear();
+    starts_.clear();
+  }
+  // The RESP encoding of command i ("*0\r\n" for a command without arguments).
+  std::string_view command_bytes(std::size_t i) const;
+  // Every command decoded back into arguments (tests and logs; not for the hot path).
+  std::vector<std::vector<std::string>> commands() const;
 
  private:
-  std::vector<std::vector<std::string>> commands_;
+  std::string buf_;
+  std::vector<std::size_t> starts_;  // offset of each command in buf_
+  std::size_t open_ = 0;             // begin(): where the header goes
+  std::size_t argc_ = 0;
 };
 
 enum class RedisStatus { ok, down };
@@ -94,9 +111,6 @@ class RedisConnection {
   std::chrono::steady_clock::time_point last_attempt_{};
   uint64_t connects_ = 0;
   uint64_t losses_ = 0;
-  // Scratch for redisAppendCommandArgv, kept so a pipeline allocates no pointer arrays per command.
-  std::vector<const char*> argv_;
-  std::vector<std::size_t> argvlen_;
 };
 
 }  // namespace litc::bridge

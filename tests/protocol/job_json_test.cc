@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <string>
 #include <vector>
 
@@ -166,6 +167,38 @@ TEST(EventJson, HugzAndUnknownKinds) {
   std::string json = event_json(
       c, fb::CreateEvent(c, kProtocolVersion, 1, 1, 1, fb::EventBody::JobEvent, body.Union()));
   EXPECT_NE(json.find(R"("kind":"unknown")"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace litc
+
+namespace litc {
+namespace {
+
+// Job views are written by hand (no json::object per job): a JSON parser must read back exactly
+// the strings that went in, whatever bytes they hold.
+TEST(JobJson, EveryControlCharacterQuoteAndBackslashRoundTrips) {
+  std::string nasty;
+  for (int c = 1; c < 0x20; ++c) nasty.push_back(static_cast<char>(c));
+  nasty += "\"\\/ é ✓";
+  JobInfo job;
+  job.job_id = nasty;
+  job.node_id = "n\"1";
+  job.error_code = fb::ErrorCode::operation_failed;
+  job.error_message = nasty;
+  job.output = nasty;
+  job.state = fb::JobState::failed;
+  std::string text = job_update_json(job, "failed");
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  ASSERT_FALSE(ec) << text;
+  const auto& j = v.at("job");
+  EXPECT_EQ(v.at("kind").as_string(), "failed");
+  EXPECT_EQ(j.at("jobId").as_string(), nasty);
+  EXPECT_EQ(j.at("nodeId").as_string(), "n\"1");
+  EXPECT_EQ(j.at("output").as_string(), nasty);
+  EXPECT_EQ(j.at("error").at("message").as_string(), nasty);
+  EXPECT_EQ(j.at("error").at("code").as_string(), "operation_failed");
 }
 
 }  // namespace
