@@ -44,7 +44,7 @@ void append_label_value(std::string& out, std::string_view value) {
 
 }  // namespace
 
-void HttpMetrics::record(std::string_view route, unsigned status) {
+void HttpMetrics::record(std::string_view route, unsigned status, std::string_view error_code) {
   std::lock_guard lock(mu_);
   KeyView key{route, status};
   auto it = counts_.lower_bound(key);
@@ -52,6 +52,18 @@ void HttpMetrics::record(std::string_view route, unsigned status) {
     it = counts_.emplace_hint(it, std::pair{std::string(route), status}, 0);
   }
   ++it->second;
+  if (error_code.empty()) return;
+  auto e = errors_.lower_bound(error_code);
+  if (e == errors_.end() || e->first != error_code) {
+    e = errors_.emplace_hint(e, std::string(error_code), 0);
+  }
+  ++e->second;
+}
+
+uint64_t HttpMetrics::errors(std::string_view code) const {
+  std::lock_guard lock(mu_);
+  auto it = errors_.find(code);
+  return it == errors_.end() ? 0 : it->second;
 }
 
 uint64_t HttpMetrics::count(std::string_view route, unsigned status) const {
@@ -69,6 +81,15 @@ void HttpMetrics::render(std::string& out) const {
     append_label_value(out, key.first);
     out += "\",status=\"";
     out += std::to_string(key.second);
+    out += "\"} ";
+    out += std::to_string(n);
+    out += '\n';
+  }
+  out += "# HELP litc_bridge_http_errors_total HTTP error answers, by error code.\n";
+  out += "# TYPE litc_bridge_http_errors_total counter\n";
+  for (const auto& [code, n] : errors_) {
+    out += "litc_bridge_http_errors_total{code=\"";
+    append_label_value(out, code);
     out += "\"} ";
     out += std::to_string(n);
     out += '\n';

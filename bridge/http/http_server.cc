@@ -23,6 +23,7 @@ ApiResponse error_response(unsigned status, std::string_view code, std::string_v
   ApiResponse response;
   response.status = status;
   response.body = boost::json::serialize(root);
+  response.error_code = std::string(code);
   return response;
 }
 

@@ -45,6 +45,7 @@ struct ApiResponse {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::string error_code;  // set by error_response; /metrics counts errors by it
 };
 
 // Exactly once per request; safe to call from any thread, and after the connection is gone (then

@@ -355,7 +355,7 @@ void HttpSession::write(ApiResponse response, bool close_after) {
     response_.body() = std::move(response.body);
     response_.prepare_payload();
   }
-  core_.metrics.record(route_label_, response.status);
+  core_.metrics.record(route_label_, response.status, response.error_code);
   stream_.expires_after(core_.options.idle_timeout);
   http::async_write(stream_, response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));

@@ -13,12 +13,15 @@ namespace {
 constexpr char kHeader[] =
     "# HELP litc_bridge_http_requests_total HTTP requests answered, by route and status.\n"
     "# TYPE litc_bridge_http_requests_total counter\n";
+constexpr char kErrorsHeader[] =
+    "# HELP litc_bridge_http_errors_total HTTP error answers, by error code.\n"
+    "# TYPE litc_bridge_http_errors_total counter\n";
 
 TEST(HttpMetrics, RendersOnlyHelpAndTypeBeforeAnyRequest) {
   HttpMetrics metrics;
   std::string out;
   metrics.render(out);
-  EXPECT_EQ(out, kHeader);
+  EXPECT_EQ(out, std::string(kHeader) + kErrorsHeader);
   EXPECT_EQ(metrics.count("jobs_get", 200), 0u);
 }
 
@@ -38,7 +41,24 @@ TEST(HttpMetrics, CountsByRouteAndStatusAndRendersSortedSeries) {
   EXPECT_EQ(out, std::string("# existing\n") + kHeader +
                      "litc_bridge_http_requests_total{route=\"healthz\",status=\"200\"} 1\n"
                      "litc_bridge_http_requests_total{route=\"jobs_get\",status=\"200\"} 2\n"
-                     "litc_bridge_http_requests_total{route=\"jobs_get\",status=\"404\"} 1\n");
+                     "litc_bridge_http_requests_total{route=\"jobs_get\",status=\"404\"} 1\n" +
+                     kErrorsHeader);
+}
+
+TEST(HttpMetrics, CountsErrorAnswersByTheirCode) {
+  HttpMetrics metrics;
+  metrics.record("jobs_submit", 400, "malformed_json");
+  metrics.record("jobs_submit", 400, "malformed_json");
+  metrics.record("jobs_get", 404, "not_found");
+  metrics.record("jobs_get", 200);
+  EXPECT_EQ(metrics.errors("malformed_json"), 2u);
+  EXPECT_EQ(metrics.errors("not_found"), 1u);
+  EXPECT_EQ(metrics.errors("queue_full"), 0u);
+  std::string out;
+  metrics.render(out);
+  EXPECT_NE(out.find("litc_bridge_http_errors_total{code=\"malformed_json\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(out.find("litc_bridge_http_errors_total{code=\"not_found\"} 1\n"), std::string::npos);
 }
 
 TEST(HttpMetrics, EscapesBackslashQuoteAndNewlineInLabelValues) {
@@ -48,7 +68,8 @@ TEST(HttpMetrics, EscapesBackslashQuoteAndNewlineInLabelValues) {
   metrics.render(out);
   EXPECT_EQ(out,
             std::string(kHeader) +
-                "litc_bridge_http_requests_total{route=\"a\\\\b\\\"c\\nd\",status=\"400\"} 1\n");
+                "litc_bridge_http_requests_total{route=\"a\\\\b\\\"c\\nd\",status=\"400\"} 1\n" +
+                kErrorsHeader);
 }
 
 TEST(HttpMetrics, CountsEveryRecordFromConcurrentThreads) {

@@ -164,16 +164,16 @@ class HttpServerTest : public ::testing::Test {
   HttpServerTest() {
     router_.add(HttpVerb::get, "/lit-compute/jobs/:id", "jobs_get",
                 [](ApiRequest&& request, Respond respond) {
-                  respond({200, echo_json(request), "application/json"});
+                  respond({200, echo_json(request), "application/json", ""});
                 });
     router_.add(HttpVerb::get, "/lit-compute/jobs/pending/list", "jobs_pending",
                 [](ApiRequest&&, Respond respond) {
-                  respond({200, "[]", "application/json"});
+                  respond({200, "[]", "application/json", ""});
                 });
     router_.add(
         HttpVerb::post, "/lit-compute/jobs/submit", "jobs_submit",
         [](ApiRequest&& request, Respond respond) {
-          respond({202, echo_json(request), "application/json"});
+          respond({202, echo_json(request), "application/json", ""});
         },
         RouteOptions{.json_body = true});
     // Answers 50 ms later from a thread of the test's own, as a broker reply would.
@@ -181,7 +181,7 @@ class HttpServerTest : public ::testing::Test {
       std::lock_guard lock(mu_);
       threads_.emplace_back([respond = std::move(respond)] {
         std::this_thread::sleep_for(50ms);
-        respond({200, "{\"late\":true}", "application/json"});
+        respond({200, "{\"late\":true}", "application/json", ""});
       });
     });
     // Keeps its Respond without calling it; the test may call it afterwards.
@@ -192,7 +192,7 @@ class HttpServerTest : public ::testing::Test {
     router_.add(HttpVerb::get, "/throws", "throws",
                 [](ApiRequest&&, Respond) { throw std::runtime_error("handler bug"); });
     router_.add(HttpVerb::delete_, "/nothing", "nothing", [](ApiRequest&&, Respond respond) {
-      respond({204, "", ""});
+      respond({204, "", "", ""});
     });
   }
 
@@ -464,8 +464,8 @@ TEST_F(HttpServerTest, AnswersWith504WhenHandlerNeverRespondsAndDropsTheLateAnsw
   // The late answer, twice, does nothing: the next response on the connection is the next one's.
   auto kept = take_kept();
   ASSERT_EQ(kept.size(), 1u);
-  kept[0]({200, "{\"stale\":true}", "application/json"});
-  kept[0]({200, "{\"stale\":true}", "application/json"});
+  kept[0]({200, "{\"stale\":true}", "application/json", ""});
+  kept[0]({200, "{\"stale\":true}", "application/json", ""});
   auto next = client.request(http::verb::get, "/lit-compute/jobs/next");
   ASSERT_TRUE(next);
   EXPECT_EQ(next->result_int(), 200u);
@@ -532,7 +532,7 @@ TEST_F(HttpServerTest, RespondAfterClientLeftOrServerStoppedDoesNothing) {
     kept = wait_for_kept();
   }  // the client leaves before the answer
   ASSERT_EQ(kept.size(), 1u);
-  kept[0]({200, "{}", "application/json"});
+  kept[0]({200, "{}", "application/json", ""});
   expect_still_serving();
 
   Client client(port());
@@ -542,11 +542,12 @@ TEST_F(HttpServerTest, RespondAfterClientLeftOrServerStoppedDoesNothing) {
   server_->stop();
   EXPECT_TRUE(client.closed_by_server(2s));
   Respond copy = kept[0];
-  kept[0]({200, "{}", "application/json"});  // after stop(): nothing happens, nothing crashes
+  kept[0]({200, "{}", "application/json", ""});  // after stop(): nothing happens, nothing crashes
   server_.reset();
-  copy({200, "{}", "application/json"});  // after the server is destroyed, a copy: nothing either
+  copy({200, "{}", "application/json",
+        ""});  // after the server is destroyed, a copy: nothing either
   std::thread([respond = std::move(kept[0])] {
-    respond({200, "{}", "application/json"});
+    respond({200, "{}", "application/json", ""});
   }).join();  // and from another thread
 }
 

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Bridge benchmarks (issue 5), run by scripts/bench: every figure beside a baseline measured in the
+# same run on the same processes.
+#   mirror      end-to-end throughput (litc-bench, 64 B echo, window 1000) with litc-bridge mirroring
+#               every event into a real redis-server, beside the same broker + worker without the
+#               bridge; then the bridge's mirror lag (event time -> written to Redis) from /metrics.
+#   http        POST /lit-compute/jobs/submit rate with wrk (jobs go through Redis and the broker),
+#               beside wrk against GET /healthz on the same server (the HTTP layer's own ceiling).
+# Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]
+# Writes OUT_DIR/bridge.json (one JSON object per case) and prints a table.
+set -euo pipefail
+
+bin=$1
+out=$2
+smoke=0
+[[ "${3:-}" == --smoke ]] && smoke=1
+duration=10
+wrk_s=5
+((smoke)) && duration=1 && wrk_s=1
+
+work=$(mktemp -d /tmp/litc-bridge-bench.XXXXXX)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 0.2
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p=$((20000 + RANDOM % 20000))
+  while ! port_free "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+wait_file() { # FILE PID
+  for _ in $(seq 200); do
+    [[ -s "$1" ]] && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+metric() { # NAME: the value of an unlabelled metric of the bridge
+  curl -s "$http/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+# The smallest histogram bound under which q of the lag observations fall.
+lag_quantile() { # Q
+  curl -s "$http/metrics" | awk -v q="$1" '
+    /^litc_bridge_mirror_lag_ms_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); b[++n] = le; c[n] = $2 }
+    END { total = c[n]; if (total == 0) { print "none"; exit } for (i = 1; i <= n; i++) if (c[i] >= q * total) { print b[i]; exit } }'
+}
+
+# --- one broker + one worker, shared by every case ------------------------------------------------
+"$bin/litc-broker" --clients 'tcp://127.0.0.1:*' --workers 'tcp://127.0.0.1:*' \
+  --events 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' --endpoints-file "$work/endpoints" \
+  --log-level warn >"$work/broker.log" 2>&1 &
+broker_pid=$!
+pids+=("$broker_pid")
+wait_file "$work/endpoints" "$broker_pid" || { echo "bridge bench: broker did not start" >&2; exit 1; }
+ep() { sed -n "s/^$1=//p" "$work/endpoints"; }
+clients=$(ep clients)
+workers=$(ep workers)
+events=$(ep events)
+snapshot=$(ep snapshot)
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
+  >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  [[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" == PONG ]] && break
+  sleep 0.05
+done
+
+start_bridge() {
+  rm -f "$work/bridge-endpoints"
+  "$bin/litc-bridge" --broker "$clients" --events "$events" --snapshot "$snapshot" \
+    --workers "$workers" --redis "redis://127.0.0.1:$redis_port" --listen 127.0.0.1:0 \
+    --endpoints-file "$work/bridge-endpoints" --log-level warn >>"$work/bridge.log" 2>&1 &
+  bridge_pid=$!
+  pids+=("$bridge_pid")
+  wait_file "$work/bridge-endpoints" "$bridge_pid" || { echo "bridge bench: bridge did not start" >&2; exit 1; }
+  http="http://$(sed -n 's/^http=//p' "$work/bridge-endpoints")"
+  for _ in $(seq 200); do
+    curl -sf "$http/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "bridge bench: bridge never became healthy" >&2
+  exit 1
+}
+
+throughput() { # LABEL: litc-bench against the running broker, jobs/s on stdout
+  "$bin/litc-bench" --mode throughput --clients "$clients" --workers-endpoint "$workers" \
+    --events "$events" \
+    --broker-pid "$broker_pid" --workers 1 --window 1000 --duration-s "$duration" --rounds 1 \
+    --no-baseline --quiet --json --bin-dir "$bin" 2>"$work/bench-$1.err" |
+    grep '"case":"throughput"' | sed 's/.*"jobs_per_s":\([0-9.]*\).*/\1/'
+}
+
+echo "bridge bench: throughput without the bridge, then with it mirroring into Redis" >&2
+off=$(throughput off)
+start_bridge
+on=$(throughput on)
+# The mirror catches up: it has applied every event the broker published.
+for _ in $(seq 600); do
+  broker_seq=$("$bin/litc" stats --broker "$clients" --timeout-ms 2000 | sed 's/.*"seq":\([0-9]*\).*/\1/')
+  [[ "$(metric litc_bridge_broker_seq)" == "$broker_seq" ]] && break
+  sleep 0.1
+done
+p50=$(lag_quantile 0.5)
+p99=$(lag_quantile 0.99)
+completed=$(redis-cli -p "$redis_port" zcard jobs:completed)
+ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+
+# --- HTTP: wrk POST submit vs GET /healthz on the same server ---------------------------------------
+cat >"$work/submit.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"operation":"echo","input":"0123456789012345678901234567890123456789012345678901234567890123"}'
+local bad = 0
+response = function(status, headers, body)
+  if status ~= 202 then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("non202 %d\n", bad))
+end
+LUA
+wrk_rate() { # ARGS...: requests/s
+  wrk -t1 -c16 -d"${wrk_s}s" --latency "$@" >"$work/wrk.out" 2>&1 || true
+  awk '/^Requests\/sec:/ { print $2 }' "$work/wrk.out"
+}
+wrk_p99() { awk '$1 == "99%" { print $2 }' "$work/wrk.out"; }
+echo "bridge bench: wrk GET /healthz, then POST jobs/submit" >&2
+health_rate=$(wrk_rate "$http/healthz")
+health_p99=$(wrk_p99)
+submit_rate=$(wrk_rate -s "$work/submit.lua" "$http/lit-compute/jobs/submit")
+submit_p99=$(wrk_p99)
+non202=$(awk '$1 == "non202" { print $2 }' "$work/wrk.out")
+http_ratio=$(awk -v a="$submit_rate" -v b="$health_rate" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+
+mkdir -p "$out"
+{
+  printf '{"case":"mirror_throughput","jobs_per_s":%s,"baseline_jobs_per_s":%s,"baseline_ratio":%s,"mirror_lag_p50_ms_le":"%s","mirror_lag_p99_ms_le":"%s","jobs_completed_in_redis":%s,"duration_s":%s}\n' \
+    "${on:-0}" "${off:-0}" "$ratio" "$p50" "$p99" "${completed:-0}" "$duration"
+  printf '{"case":"http_submit","requests_per_s":%s,"p99":"%s","non_202":%s,"baseline_requests_per_s":%s,"baseline_p99":"%s","baseline_ratio":%s,"duration_s":%s}\n' \
+    "${submit_rate:-0}" "$submit_p99" "${non202:-0}" "${health_rate:-0}" "$health_p99" "$http_ratio" "$wrk_s"
+} >"$out/bridge.json"
+
+cat <<TABLE
+case                 ours                 baseline (same run)       ratio   notes
+mirror_throughput    ${on:-?} jobs/s      ${off:-?} jobs/s (no bridge)  $ratio   mirror lag p50 <= ${p50} ms, p99 <= ${p99} ms; target >= 150k jobs/s, p99 <= 50 ms
+http_submit          ${submit_rate:-?} req/s      ${health_rate:-?} req/s (GET /healthz)  $http_ratio   p99 ${submit_p99} vs ${health_p99}; non-202: ${non202:-?}
+TABLE
+
+# Correctness, asserted even in the smoke run: every submit accepted, the mirror complete.
+if [[ -z "$on" || -z "$off" || -z "$submit_rate" ]]; then
+  echo "bridge bench: a case produced no figure (logs: $work)" >&2
+  trap - EXIT
+  exit 1
+fi
+if [[ "${non202:-1}" != 0 ]]; then
+  echo "bridge bench: $non202 submits were not answered 202" >&2
+  exit 1
+fi
