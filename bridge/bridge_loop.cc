@@ -312,6 +312,15 @@ void BridgeLoop::redis_came_back() {
 
 void BridgeLoop::timers(uint64_t now) {
   now = now_ms();  // the turn may have run long; silence is judged against the clock
+  if (redis_.up() && now >= next_redis_ping_ms_) {
+    // An idle bridge writes nothing, so a Redis that restarted would go unnoticed (and /healthz
+    // stay green, and the ledger not be written back) until the next event: ask once a second.
+    next_redis_ping_ms_ = now + 1000;
+    if (!redis_.command({"PING"})) {
+      spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
+                   redis_.error());
+    }
+  }
   if (!redis_.up() && redis_.ensure_up()) {
     spdlog::info("bridge: Redis at {} is back", options_.redis.endpoint.url());
     redis_came_back();

@@ -143,6 +143,7 @@ class BridgeLoop {
   uint64_t next_sweep_ms_ = 0;
   uint64_t next_stats_ms_ = 0;
   uint64_t next_refresh_ms_ = 0;
+  uint64_t next_redis_ping_ms_ = 0;
   uint64_t job_counter_ = 0;
   std::string id_prefix_;
   flatbuffers::FlatBufferBuilder builder_;

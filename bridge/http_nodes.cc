@@ -19,6 +19,7 @@ struct HttpNodes::Node {
   uint64_t last_broker_ms = 0;  // the broker was last heard on this socket
   uint64_t last_sent_ms = 0;
   uint64_t opened_ms = 0;
+  bool replaced = false;  // the broker gave the node id to another registration: drop the node
   std::vector<RegisterDone> waiting;  // HTTP registrations waiting for RegisterAck
   std::vector<AssignedJob> inbox;
 };
@@ -35,6 +36,7 @@ void HttpNodes::open(Node& node, uint64_t now_ms) {
   node.socket->set(zmq::sockopt::linger, 0);
   node.socket->connect(options_.workers_endpoint);
   node.acked = false;
+  node.replaced = false;
   node.opened_ms = now_ms;
   node.last_broker_ms = now_ms;
   node.inbox.clear();
@@ -190,13 +192,26 @@ void HttpNodes::on_message(Node& node, const fb::BrokerMessage& msg, uint64_t no
                                                    {"command", "cancel"}, {"jobId", job_id}}));
       return;
     }
-    case fb::BrokerMessageBody::Disconnect:
-      // The broker does not know this socket (it restarted): register again; what the inbox
-      // held belonged to the old broker.
+    case fb::BrokerMessageBody::Disconnect: {
       node.inbox.clear();
       node.acked = false;
+      std::string_view reason = view(msg.body_as_Disconnect()->reason());
+      if (reason.rfind("replaced", 0) == 0) {
+        // Another worker (a ZeroMQ worker, say) registered this node id. Registering again would
+        // take the id back, that worker would do the same, and the two would replace each other
+        // forever: give the id up. tick() forgets the node; its next HTTP call gets 404.
+        spdlog::warn("http node {}: broker says \"{}\"; dropping it", node.reg.node_id, reason);
+        node.replaced = true;
+        node.socket.reset();
+        for (auto& done : node.waiting) done(false, "node id taken by another registration", 0);
+        node.waiting.clear();
+        return;
+      }
+      // The broker does not know this socket (it restarted): register again; what the inbox
+      // held belonged to the old broker.
       send_register(node);
       return;
+    }
     case fb::BrokerMessageBody::Heartbeat:
     case fb::BrokerMessageBody::WorkerError:
     default:
@@ -216,6 +231,10 @@ void HttpNodes::close(Node& node, const char* reason) {
 void HttpNodes::tick(uint64_t now_ms) {
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     Node& node = *it->second;
+    if (node.replaced) {
+      it = nodes_.erase(it);
+      continue;
+    }
     if (now_ms >= node.last_http_ms + options_.node_timeout_ms) {
       spdlog::info("http node {} silent for {} ms: disconnected", it->first,
                    now_ms - node.last_http_ms);

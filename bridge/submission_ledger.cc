@@ -13,35 +13,41 @@ namespace json = boost::json;
 bool SubmissionLedger::load(RedisConnection& redis) {
   auto reply = redis.command({"HKEYS", keys::kSubmissions});
   if (!reply || reply->is_error()) return false;
-  ids_.clear();
-  for (auto& e : reply->elements) ids_.insert(std::move(e.str));
-  return true;
+  std::unordered_set<std::string> in_redis;
+  for (auto& e : reply->elements) in_redis.insert(std::move(e.str));
+  RedisBatch lost;
+  for (const auto& [id, json] : entries_) {
+    if (!json.empty() && in_redis.count(id) == 0) lost.add({"HSET", keys::kSubmissions, id, json});
+  }
+  for (auto& id : in_redis) entries_.try_emplace(id);
+  return lost.empty() || redis.pipeline(lost) == RedisStatus::ok;
 }
 
 void SubmissionLedger::add(const SubmitRequest& r, RedisBatch& out) {
-  ids_.insert(r.job_id);
-  out.add({"HSET", keys::kSubmissions, r.job_id, to_json(r)});
+  std::string json = to_json(r);
+  out.add({"HSET", keys::kSubmissions, r.job_id, json});
+  entries_[r.job_id] = std::move(json);
 }
 
 void SubmissionLedger::remove(std::string_view job_id, RedisBatch& out) {
-  auto it = ids_.find(std::string(job_id));
-  if (it == ids_.end()) return;
-  ids_.erase(it);
+  auto it = entries_.find(std::string(job_id));
+  if (it == entries_.end()) return;
+  entries_.erase(it);
   out.add({"HDEL", keys::kSubmissions, job_id});
 }
 
 bool SubmissionLedger::contains(std::string_view job_id) const {
-  return ids_.count(std::string(job_id)) != 0;
+  return entries_.count(std::string(job_id)) != 0;
 }
 
 void SubmissionLedger::seen(std::string_view job_id) {
   std::string id(job_id);
-  if (ids_.count(id) != 0) seen_.insert(std::move(id));
+  if (entries_.count(id) != 0) seen_.insert(std::move(id));
 }
 
 std::vector<std::string> SubmissionLedger::missing() const {
   std::vector<std::string> out;
-  for (const auto& id : ids_) {
+  for (const auto& [id, json] : entries_) {
     if (seen_.count(id) == 0) out.push_back(id);
   }
   return out;
@@ -62,14 +68,17 @@ std::vector<SubmitRequest> SubmissionLedger::pending_submits(RedisConnection& re
     std::vector<RedisReply> replies;
     if (redis.pipeline(reads, &replies) != RedisStatus::ok) return {};
     for (std::size_t i = start; i < end; ++i) {
-      const RedisReply& stored = replies[(i - start) * 2];
+      auto entry = entries_.find(ids[i]);
+      if (entry == entries_.end()) continue;
+      const std::string& stored =
+          entry->second.empty() ? replies[(i - start) * 2].str : entry->second;
       fb::JobState state = parse_state(replies[(i - start) * 2 + 1].str);
       if (state == fb::JobState::completed || state == fb::JobState::failed ||
           state == fb::JobState::cancelled) {
         remove(ids[i], out);  // it finished while we were not looking
         continue;
       }
-      if (auto submit = from_json(ids[i], stored.str)) submits.push_back(std::move(*submit));
+      if (auto submit = from_json(ids[i], stored)) submits.push_back(std::move(*submit));
     }
   }
   return submits;

@@ -1,17 +1,20 @@
 // SubmissionLedger: the jobs this bridge accepted over HTTP that have not finished, kept in Redis
-// (hash bridge:submissions, jobId -> the submit as JSON) so a broker restart cannot lose them.
+// (hash bridge:submissions, jobId -> the submit as JSON) AND in memory, so neither a broker
+// restart nor a Redis that comes back empty can lose them.
 //
 // DESIGN. An HTTP submit is written here before the broker sees it and before the client is
 // answered; the entry goes when the mirror sees the job finish. After every snapshot the bridge
 // asks `missing()` which ledger jobs the broker does not hold and submits them again with their
 // own job ids (idempotent at the broker), so a job accepted over HTTP runs at least once whatever
-// restarts in between. The in-memory set mirrors the hash's keys; it is reloaded whenever Redis
-// (re)connects.
+// restarts in between. Every submit this process accepted stays in memory until it finishes: when
+// Redis (re)connects, load() writes back the entries Redis lost (a restart without persistence)
+// and learns the ids a previous bridge process left there (their submits are read on demand).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -22,14 +25,14 @@ namespace litc::bridge {
 
 class SubmissionLedger {
  public:
-  // Reads the hash's keys (HKEYS); false when Redis is down.
+  // Reconciles with Redis (HKEYS, then HSET of what only memory holds); false when Redis is down.
   bool load(RedisConnection& redis);
   void add(const SubmitRequest& request, RedisBatch& out);
   void remove(std::string_view job_id, RedisBatch& out);
   // Drops the id from memory only (its HSET never reached Redis).
-  void forget(const std::string& job_id) { ids_.erase(job_id); }
+  void forget(const std::string& job_id) { entries_.erase(job_id); }
   bool contains(std::string_view job_id) const;
-  std::size_t size() const { return ids_.size(); }
+  std::size_t size() const { return entries_.size(); }
 
   // Snapshot bookkeeping: begin, mark every job the snapshot holds, then missing() = ledger jobs
   // not marked.
@@ -37,8 +40,8 @@ class SubmissionLedger {
   void seen(std::string_view job_id);
   std::vector<std::string> missing() const;
 
-  // The stored submits of `ids` whose job:{id}:status is not terminal (others are removed from
-  // the ledger via `out`). Empty when Redis is down.
+  // The submits of `ids` whose job:{id}:status is not terminal (others are removed from the
+  // ledger via `out`). Empty when Redis is down.
   std::vector<SubmitRequest> pending_submits(RedisConnection& redis,
                                              const std::vector<std::string>& ids, RedisBatch& out);
 
@@ -46,7 +49,8 @@ class SubmissionLedger {
   static std::optional<SubmitRequest> from_json(std::string_view job_id, std::string_view json);
 
  private:
-  std::unordered_set<std::string> ids_;
+  // id -> the submit's JSON; empty for an id only known from Redis (a previous process's).
+  std::unordered_map<std::string, std::string> entries_;
   std::unordered_set<std::string> seen_;
 };
 

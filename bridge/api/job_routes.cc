@@ -77,7 +77,11 @@ void submit(ApiContext& ctx, ApiRequest&& req, Respond respond) {
     loop.submit(std::move(request), [respond, job_id, &ctx](ClientReplyInfo& reply) {
       if (reply.kind == Kind::submit_ack) {
         ++ctx.probe.submits_accepted;
-        json::object o{{"jobId", reply.job.job_id}, {"status", state_name(reply.job.state)}};
+        // A new job is answered "pending" (issue 5's contract), even when the broker assigned it
+        // within the same step and its ack already says "active"; a duplicate reports the state
+        // of the job it names.
+        json::object o{{"jobId", reply.job.job_id},
+                       {"status", reply.duplicate ? state_name(reply.job.state) : "pending"}};
         if (reply.duplicate) o["duplicate"] = true;
         return respond(json_response(202, json::serialize(o)));
       }
