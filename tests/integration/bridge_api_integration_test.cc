@@ -23,28 +23,6 @@ namespace json = boost::json;
 const std::string kApi = "/lit-compute";
 const std::string kHelloSha256 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
 
-// The body as a JSON object; empty when it is not one (the assertions on fields then fail).
-json::object obj(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.as_object());
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-// A JSON integer field; -1 when absent or not an integer.
-int64_t num(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return -1;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  return -1;
-}
-
 // {"error":{"code":…}} -> code.
 std::string error_code(const HttpResult& r) {
   auto o = obj(r.body);

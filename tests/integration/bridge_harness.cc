@@ -133,6 +133,26 @@ std::string HttpClient::raw(const std::string& bytes) {
   return out;
 }
 
+boost::json::object obj(const std::string& body) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return {};
+  return std::move(v.as_object());
+}
+
+std::string str(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+int64_t num(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (v == nullptr) return -1;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+  return -1;
+}
+
 std::string submit_body(const std::string& operation, const std::string& input,
                         const std::string& job_id) {
   std::string body = "{\"operation\":\"" + operation + "\",\"input\":\"" + input + "\"";

@@ -3,6 +3,7 @@
 // (Boost.Beast, synchronous) and redis-cli for reading Redis back the way an operator would.
 #pragma once
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -78,6 +79,13 @@ class BridgeStack {
   int cli_runs_ = 0;
   bool ok_ = false;
 };
+
+// JSON answers, read the way the tests assert on them: obj() is empty when the body is not a JSON
+// object (then every field assertion fails), str() "" and num() -1 when the field is absent or of
+// another type.
+boost::json::object obj(const std::string& body);
+std::string str(const boost::json::object& o, std::string_view key);
+int64_t num(const boost::json::object& o, std::string_view key);
 
 // POST body for jobs/submit.
 std::string submit_body(const std::string& operation, const std::string& input,

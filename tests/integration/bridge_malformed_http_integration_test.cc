@@ -20,18 +20,6 @@ const std::string kHeartbeat = "/lit-compute/nodes/heartbeat";
 const std::string kComplete = "/lit-compute/jobs/some-job/complete";
 constexpr std::size_t kBodyLimit = 4096;
 
-json::object obj(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.as_object());
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 // {"error":{"code","message"}} -> (code, message); empty when the body has no such object.
 std::pair<std::string, std::string> error_of(const std::string& body) {
   auto o = obj(body);

@@ -25,18 +25,6 @@ namespace json = boost::json;
 
 const std::string kApi = "/lit-compute";
 
-json::object obj(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.as_object());
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::string error_code(const std::string& body) {
   auto o = obj(body);
   const json::value* e = o.if_contains("error");
