@@ -282,12 +282,11 @@ void BridgeLoop::after_snapshot(uint64_t now) {
   spdlog::info("bridge: re-submitting {} job(s) the broker does not hold", submits.size());
   for (auto& request : submits) {
     std::string job_id = request.job_id;
-    call_broker(broker_.send_submit(request), [this, job_id](ClientReplyInfo& reply) {
+    send_submit(request, [job_id](ClientReplyInfo& reply) {
       if (reply.kind == ClientReplyInfo::Kind::error &&
           reply.error.code != fb::ErrorCode::timeout) {
         // The broker refuses it for good (e.g. an operation it no longer offers).
         spdlog::warn("bridge: re-submit of {} refused: {}", job_id, reply.error.message);
-        ledger_.remove(job_id, batch_);
       }
     });
     ++probe_.resubmitted;
@@ -352,6 +351,10 @@ void BridgeLoop::timers(uint64_t now) {
     nodes_.tick(now);
     probe_.http_nodes = nodes_.size();
   }
+  if (now >= next_resend_ms_) {
+    next_resend_ms_ = now + 1000;
+    resend_unconfirmed();
+  }
   if (now >= next_stats_ms_ && clone_.live()) {
     next_stats_ms_ = now + 1000;
     call_broker(broker_.send_stats(), [this](ClientReplyInfo& reply) {
@@ -404,16 +407,40 @@ void BridgeLoop::flush(uint64_t now) {
       s.done(info);
       continue;
     }
-    // The broker refusing the job (or already having finished it) ends its ledger entry.
-    call_broker(broker_.send_submit(s.request), [this, job_id = s.request.job_id,
-                                                 done = std::move(s.done)](ClientReplyInfo& r) {
-      const bool refused =
-          r.kind == ClientReplyInfo::Kind::error && r.error.code != fb::ErrorCode::timeout;
+    send_submit(s.request, std::move(s.done));
+  }
+}
+
+void BridgeLoop::send_submit(const SubmitRequest& request, ReplyFn done) {
+  // The broker refusing the job (or already having finished it) ends its ledger entry; no answer
+  // leaves it unconfirmed, to be sent again until the broker answers (a lost request must not
+  // strand a job the client was told is accepted).
+  call_broker(broker_.send_submit(request), [this, job_id = request.job_id,
+                                             done = std::move(done)](ClientReplyInfo& r) {
+    const bool timed_out =
+        r.kind == ClientReplyInfo::Kind::error && r.error.code == fb::ErrorCode::timeout;
+    if (timed_out) {
+      unconfirmed_.insert(job_id);
+    } else {
+      unconfirmed_.erase(job_id);
+      const bool refused = r.kind == ClientReplyInfo::Kind::error;
       if (refused || (r.kind == ClientReplyInfo::Kind::submit_ack && r.job.finished())) {
         ledger_.remove(job_id, batch_);
       }
-      done(r);
-    });
+    }
+    if (done) done(r);
+  });
+}
+
+void BridgeLoop::resend_unconfirmed() {
+  if (unconfirmed_.empty() || !broker_live()) return;
+  std::vector<std::string> ids(unconfirmed_.begin(), unconfirmed_.end());
+  unconfirmed_.clear();  // each goes back in if it times out again
+  for (const auto& id : ids) {
+    if (auto request = ledger_.request(id)) {
+      ++probe_.resubmitted;
+      send_submit(*request, nullptr);
+    }
   }
 }
 

@@ -11,8 +11,8 @@
 //    mirror keeps up with the broker by doing more per round trip when it falls behind.
 //  - An HTTP submit is answered only after its ledger entry is in Redis (same pipeline) and the
 //    broker acknowledged it. Redis down: 503 redis_unavailable, nothing is sent to the broker.
-//    Broker not answering within broker_timeout: the entry stays in the ledger and the client
-//    gets 202 (the job is held and will be submitted when the broker is back).
+//    Broker not answering within broker_timeout: the entry stays in the ledger, the client gets
+//    202 (the job is held), and the Submit is sent again every second until the broker answers.
 //  - Redis down: events are still consumed (the copy stays current in CloneSync), writes are
 //    dropped, /healthz says unhealthy; when Redis is back the ledger is reloaded and a fresh
 //    snapshot rewrites the mirror whole.
@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include <zmq.hpp>
 
@@ -111,6 +112,9 @@ class BridgeLoop {
   void timers(uint64_t now);
   void flush(uint64_t now);
   void redis_came_back();
+  // Submit to the broker for a ledger job; `done` (may be empty) gets the reply.
+  void send_submit(const SubmitRequest& request, ReplyFn done);
+  void resend_unconfirmed();
   void reset_subscriber();
 
   BridgeOptions options_;
@@ -144,6 +148,10 @@ class BridgeLoop {
   uint64_t next_stats_ms_ = 0;
   uint64_t next_refresh_ms_ = 0;
   uint64_t next_redis_ping_ms_ = 0;
+  uint64_t next_resend_ms_ = 0;
+  // Ledger jobs whose Submit got no answer (lost with a dying broker, or a full send queue): sent
+  // again every second until the broker answers.
+  std::unordered_set<std::string> unconfirmed_;
   uint64_t job_counter_ = 0;
   std::string id_prefix_;
   flatbuffers::FlatBufferBuilder builder_;

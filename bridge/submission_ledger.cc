@@ -40,6 +40,12 @@ bool SubmissionLedger::contains(std::string_view job_id) const {
   return entries_.count(std::string(job_id)) != 0;
 }
 
+std::optional<SubmitRequest> SubmissionLedger::request(const std::string& job_id) const {
+  auto it = entries_.find(job_id);
+  if (it == entries_.end() || it->second.empty()) return std::nullopt;
+  return from_json(job_id, it->second);
+}
+
 void SubmissionLedger::seen(std::string_view job_id) {
   std::string id(job_id);
   if (entries_.count(id) != 0) seen_.insert(std::move(id));

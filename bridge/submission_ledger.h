@@ -32,6 +32,8 @@ class SubmissionLedger {
   // Drops the id from memory only (its HSET never reached Redis).
   void forget(const std::string& job_id) { entries_.erase(job_id); }
   bool contains(std::string_view job_id) const;
+  // The submit this process holds for job_id (nullopt for an id only Redis knows).
+  std::optional<SubmitRequest> request(const std::string& job_id) const;
   std::size_t size() const { return entries_.size(); }
 
   // Snapshot bookkeeping: begin, mark every job the snapshot holds, then missing() = ledger jobs

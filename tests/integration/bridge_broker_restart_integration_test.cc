@@ -3,8 +3,10 @@
 // broker with 1,000 HTTP-submitted jobs in flight and a restart on the same endpoints.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "tests/integration/bridge_harness.h"
 
@@ -83,6 +85,54 @@ TEST(BridgeBrokerRestart, HttpAcceptedJobsCompleteExactlyOnceAfterBrokerKill9) {
   auto at = metrics.find("\nlitc_bridge_resubmitted_total ");
   ASSERT_NE(at, std::string::npos) << metrics;
   EXPECT_GT(std::stoull(metrics.substr(at + 31)), 0u) << metrics.substr(at, 40);
+}
+
+}  // namespace
+}  // namespace litc::it
+
+namespace litc::it {
+namespace {
+
+// A Submit the broker never answers (here: the broker is stopped for a second) still gets 202 (the
+// job is in the ledger), is sent again until the broker answers, and runs exactly once: the
+// repeats are idempotent at the broker.
+TEST(BridgeBrokerRestart, AnUnansweredSubmitIsSentAgainUntilTheBrokerAnswers) {
+  BridgeStackOptions o;
+  o.network = load_test_options();
+  o.bridge_args = {"--broker-timeout-ms", "200"};
+  BridgeStack s(o);
+  ASSERT_TRUE(s.ok());
+  s.net().add_worker("w1", "echo", 2);
+  ASSERT_TRUE(s.net().wait_workers_online(1));
+  ASSERT_TRUE(s.wait_healthy());
+  auto client = s.http();
+
+  s.net().broker().signal(SIGSTOP);
+  auto r = client->post("/lit-compute/jobs/submit", submit_body("echo", "held", "held-1"));
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(str(obj(r.body), "status"), "pending");
+  std::this_thread::sleep_for(milliseconds(1200));  // several resends time out meanwhile
+  s.net().broker().signal(SIGCONT);
+
+  boost::json::object job;
+  ASSERT_TRUE(eventually(
+      [&] {
+        job = obj(client->get("/lit-compute/jobs/held-1").body);
+        return str(job, "status") == "completed";
+      },
+      milliseconds(15000), milliseconds(100)))
+      << boost::json::serialize(job);
+  EXPECT_EQ(num(job, "attempt"), 1);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return s.redis_cli({"HLEN", "bridge:submissions"}).out == "0\n";
+      },
+      milliseconds(5000)));
+  auto metrics = client->get("/metrics").body;
+  auto at = metrics.find("\nlitc_bridge_resubmitted_total ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stoull(metrics.substr(at + 31)), 0u);
+  EXPECT_EQ(s.net().stat("submitted_total"), 1u);  // the repeats were duplicates, not new jobs
 }
 
 }  // namespace
