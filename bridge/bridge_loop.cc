@@ -60,7 +60,9 @@ BridgeLoop::~BridgeLoop() {
 void BridgeLoop::reset_subscriber() {
   sub_ = zmq::socket_t(context_, zmq::socket_type::sub);
   sub_.set(zmq::sockopt::linger, 0);
-  sub_.set(zmq::sockopt::rcvhwm, 0);  // a dropped event would only cost a resync, but why drop
+  // Bounded: a bridge that falls this far behind lets the broker drop events for it and resyncs
+  // from a snapshot (a gap), instead of growing without limit.
+  sub_.set(zmq::sockopt::rcvhwm, static_cast<int>(options_.max_event_backlog));
   sub_.set(zmq::sockopt::subscribe, "");
   sub_.connect(options_.events);
 }

@@ -53,6 +53,7 @@ struct BridgeOptions {
   uint64_t broker_timeout_ms = 5000;
   std::size_t max_events_per_turn = 4096;
   std::size_t max_buffered_events = 1'000'000;  // while a snapshot is on its way
+  std::size_t max_event_backlog = 1'000'000;    // events queued unread on the SUB socket
   std::size_t max_pending_calls = 100'000;      // broker requests in flight; over it: 429
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
 };

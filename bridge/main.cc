@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-pending-requests", o.max_pending_calls,
                  "broker requests in flight at most; past it HTTP requests get 429")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--max-event-backlog", o.max_event_backlog,
+                 "events the bridge may hold unread when it falls behind; past it the broker "
+                 "drops events for it and the bridge resyncs from a snapshot")
+      ->check(CLI::Range(std::size_t{1000}, std::size_t{100'000'000}));
   app.add_option("--node-ttl-s", o.mirror.node_ttl_s,
                  "TTL of nodes:{id}:status in Redis, refreshed while the node is online")
       ->check(CLI::Range(10u, 86'400u));

@@ -140,12 +140,15 @@ void RedisMirror::apply_job(fb::JobEventKind kind, const fb::JobRecord& r) {
   switch (kind) {
     case fb::JobEventKind::submitted:
     case fb::JobEventKind::replayed: {
-      // A full record replaces whatever the hash held (a replay clears the old error).
+      // A full record. A replay replaces the hash (it clears the old error and output); a new job
+      // needs no DEL (one command in four on the hot path): its id is new, or it is a ledger job
+      // submitted again after a broker restart, whose earlier run never finished, so the fields
+      // it may have left (nodeId, startedAt) are rewritten when it is assigned.
       std::string id = std::move(d.job.job_id);
       d.job = JobInfo{};
       d.job.job_id = std::move(id);
       d.fields = d.cleared = 0;
-      d.reset = true;
+      d.reset = kind == fb::JobEventKind::replayed;
       merge(d, r, true);
       d.pending.add(r.submitted_at_ms());
       d.pending_from_hash = false;
