@@ -48,8 +48,9 @@ TEST(BridgeBrokerRestart, HttpAcceptedJobsCompleteExactlyOnceAfterBrokerKill9) {
   constexpr int kJobs = 1000;
   auto client = s.http();
   for (int i = 0; i < kJobs; ++i) {
-    // 20 ms each on 8 slots: the queue takes ~2.5 s to drain, so the kill finds most in flight.
-    auto r = client->post("/lit-compute/jobs/submit", submit_body("sleep", "20", numbered("r", i)));
+    // 50 ms each on 8 slots: the queue takes ~6 s to drain, so the kill finds many in flight even
+    // when a loaded machine is slow to submit.
+    auto r = client->post("/lit-compute/jobs/submit", submit_body("sleep", "50", numbered("r", i)));
     ASSERT_EQ(r.status, 202) << r.body;
   }
   s.net().broker().kill();
