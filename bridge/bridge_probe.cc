@@ -24,14 +24,20 @@ uint64_t LagHistogram::quantile_bound(double q) const {
   return 0;
 }
 
-void LagHistogram::render(std::string& out, const char* name, const char* help) const {
+void prometheus_header(std::string& out, const char* name, const char* type, const char* help) {
   out += "# HELP ";
   out += name;
   out += ' ';
   out += help;
   out += "\n# TYPE ";
   out += name;
-  out += " histogram\n";
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void LagHistogram::render(std::string& out, const char* name, const char* help) const {
+  prometheus_header(out, name, "histogram", help);
   uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= kBounds.size(); ++i) {
     cumulative += buckets_[i].load();

@@ -12,6 +12,9 @@
 
 namespace litc::bridge {
 
+// Appends the "# HELP name help" and "# TYPE name type" lines of a Prometheus metric.
+void prometheus_header(std::string& out, const char* name, const char* type, const char* help);
+
 // Mirror lag (broker event time -> written to Redis) in ms, as a Prometheus histogram.
 class LagHistogram {
  public:

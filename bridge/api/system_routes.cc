@@ -11,15 +11,7 @@ namespace json = boost::json;
 
 void metric(std::string& out, const char* name, const char* type, const char* help,
             uint64_t value) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
+  prometheus_header(out, name, type, help);
   out += name;
   out += ' ';
   out += std::to_string(value);
@@ -71,8 +63,8 @@ std::string render_metrics(const ApiContext& ctx) {
   // The broker's own counters, as of its last StatsQuery reply or snapshot.
   BrokerStatsInfo broker = p.broker_stats();
   if (!broker.counters.empty()) {
-    out += "# HELP litc_broker_stat Broker counters (BrokerStats in schemas/common.fbs).\n";
-    out += "# TYPE litc_broker_stat gauge\n";
+    prometheus_header(out, "litc_broker_stat", "gauge",
+                      "Broker counters (BrokerStats in schemas/common.fbs).");
     for (const auto& [name, value] : broker.counters) {
       out += "litc_broker_stat{name=\"" + name + "\"} " + std::to_string(value) + "\n";
     }
