@@ -76,12 +76,14 @@ bool BridgeLoop::broker_live() const {
   return clone_.live() && !clone_.resync_due(now_ms());
 }
 
-void BridgeLoop::post(Task task) {
+bool BridgeLoop::post(Task task) {
   {
     std::lock_guard lock(tasks_mu_);
+    if (tasks_.size() >= options_.max_queued_tasks) return false;
     tasks_.push_back(std::move(task));
   }
   wake();
+  return true;
 }
 
 void BridgeLoop::wake() {

@@ -55,6 +55,7 @@ struct BridgeOptions {
   std::size_t max_buffered_events = 1'000'000;  // while a snapshot is on its way
   std::size_t max_event_backlog = 1'000'000;    // events queued unread on the SUB socket
   std::size_t max_pending_calls = 100'000;      // broker requests in flight; over it: 429
+  std::size_t max_queued_tasks = 100'000;       // HTTP requests waiting for the loop; over it: 429
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
 };
 
@@ -72,8 +73,9 @@ class BridgeLoop {
 
   // Runs turns until stop is set (checked at least every 100 ms).
   void run(const std::atomic<bool>& stop);
-  // Thread-safe: runs task on the loop thread at the start of the next turn.
-  void post(Task task);
+  // Thread-safe: runs task on the loop thread at the start of the next turn. False (task dropped)
+  // when max_queued_tasks are waiting already: a stalled loop must not collect requests forever.
+  bool post(Task task);
 
   // --- for tasks (loop thread only) ---
   uint64_t now_ms() const;

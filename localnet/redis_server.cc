@@ -179,6 +179,10 @@ bool RedisServer::running() {
   return child_ && child_->running();
 }
 
+void RedisServer::signal(int sig) {
+  if (child_) child_->signal(sig);
+}
+
 std::string RedisServer::url() const {
   return "redis://127.0.0.1:" + std::to_string(port_);
 }

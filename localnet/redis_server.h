@@ -46,6 +46,8 @@ class RedisServer {
   // SIGKILL at once, as a crash would.
   void kill();
   bool running();
+  // Signals the server process (e.g. SIGSTOP / SIGCONT: a Redis that hangs rather than dies).
+  void signal(int sig);
 
   int port() const { return port_; }
   std::string url() const;  // "redis://127.0.0.1:<port>"

@@ -16,6 +16,14 @@ ApiResponse json_response(unsigned status, std::string body) {
   return r;
 }
 
+void post_or_refuse(ApiContext& ctx, const Respond& respond, BridgeLoop::Task task) {
+  if (!ctx.loop.post(std::move(task))) {
+    respond(error_response(429, "too_many_requests",
+                           "the bridge has too many requests waiting (--max-queued-requests); "
+                           "retry later"));
+  }
+}
+
 unsigned status_for(fb::ErrorCode code) {
   switch (code) {
     case fb::ErrorCode::invalid_argument:

@@ -24,6 +24,8 @@ struct ApiContext {
 };
 
 ApiResponse json_response(unsigned status, std::string body);
+// Hands task to the bridge loop, or answers 429 too_many_requests when its queue is full.
+void post_or_refuse(ApiContext& ctx, const Respond& respond, BridgeLoop::Task task);
 // 400 invalid_argument, 404 not_found, 409 already_finished, 429 queue_full, 503 timeout
 // ("broker_unavailable"), 502 for a broker that answered garbage, 500 otherwise.
 unsigned status_for(fb::ErrorCode code);

@@ -58,54 +58,55 @@ void submit(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   SubmitRequest request;
   ApiResponse error;
   if (!parse_submit(req.body, request, error)) return respond(std::move(error));
-  ctx.loop.post([request = std::move(request), respond, &ctx](BridgeLoop& loop) mutable {
-    if (!loop.redis_up()) {
-      ++ctx.probe.submits_rejected;
-      return respond(redis_unavailable());
-    }
-    if (!loop.broker_live()) {
-      ++ctx.probe.submits_rejected;
-      return respond(broker_unavailable());
-    }
-    if (loop.calls_full()) {
-      ++ctx.probe.submits_rejected;
-      return respond(error_response(429, "too_many_requests",
-                                    "too many requests waiting for the broker; retry later"));
-    }
-    if (request.job_id.empty()) request.job_id = loop.new_job_id();
-    std::string job_id = request.job_id;
-    loop.submit(std::move(request), [respond, job_id, &ctx](ClientReplyInfo& reply) {
-      if (reply.kind == Kind::submit_ack) {
-        ++ctx.probe.submits_accepted;
-        // A new job is answered "pending" (issue 5's contract), even when the broker assigned it
-        // within the same step and its ack already says "active"; a duplicate reports the state
-        // of the job it names.
-        json::object o{{"jobId", reply.job.job_id},
-                       {"status", reply.duplicate ? state_name(reply.job.state) : "pending"}};
-        if (reply.duplicate) o["duplicate"] = true;
-        return respond(json_response(202, json::serialize(o)));
-      }
-      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::timeout) {
-        // In the ledger already: held by the bridge, submitted when the broker answers again.
-        ++ctx.probe.submits_accepted;
-        return respond(json_response(
-            202, json::serialize(json::object{{"jobId", job_id}, {"status", "pending"}})));
-      }
-      ++ctx.probe.submits_rejected;
-      if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::internal &&
-          reply.error.message == "redis_unavailable") {
-        return respond(redis_unavailable());
-      }
-      if (reply.kind == Kind::error) return respond(broker_error(reply.error));
-      return respond(error_response(502, "unexpected_message", "unexpected broker reply"));
-    });
-  });
+  post_or_refuse(
+      ctx, respond, [request = std::move(request), respond, &ctx](BridgeLoop& loop) mutable {
+        if (!loop.redis_up()) {
+          ++ctx.probe.submits_rejected;
+          return respond(redis_unavailable());
+        }
+        if (!loop.broker_live()) {
+          ++ctx.probe.submits_rejected;
+          return respond(broker_unavailable());
+        }
+        if (loop.calls_full()) {
+          ++ctx.probe.submits_rejected;
+          return respond(error_response(429, "too_many_requests",
+                                        "too many requests waiting for the broker; retry later"));
+        }
+        if (request.job_id.empty()) request.job_id = loop.new_job_id();
+        std::string job_id = request.job_id;
+        loop.submit(std::move(request), [respond, job_id, &ctx](ClientReplyInfo& reply) {
+          if (reply.kind == Kind::submit_ack) {
+            ++ctx.probe.submits_accepted;
+            // A new job is answered "pending" (issue 5's contract), even when the broker assigned
+            // it within the same step and its ack already says "active"; a duplicate reports the
+            // state of the job it names.
+            json::object o{{"jobId", reply.job.job_id},
+                           {"status", reply.duplicate ? state_name(reply.job.state) : "pending"}};
+            if (reply.duplicate) o["duplicate"] = true;
+            return respond(json_response(202, json::serialize(o)));
+          }
+          if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::timeout) {
+            // In the ledger already: held by the bridge, submitted when the broker answers again.
+            ++ctx.probe.submits_accepted;
+            return respond(json_response(
+                202, json::serialize(json::object{{"jobId", job_id}, {"status", "pending"}})));
+          }
+          ++ctx.probe.submits_rejected;
+          if (reply.kind == Kind::error && reply.error.code == fb::ErrorCode::internal &&
+              reply.error.message == "redis_unavailable") {
+            return respond(redis_unavailable());
+          }
+          if (reply.kind == Kind::error) return respond(broker_error(reply.error));
+          return respond(error_response(502, "unexpected_message", "unexpected broker reply"));
+        });
+      });
 }
 
 // GET jobs/:id: the broker knows live jobs best; jobs it no longer holds (evicted, or a broker
 // that is down) come from the Redis mirror.
 void get_job(ApiContext& ctx, ApiRequest&& req, Respond respond) {
-  ctx.loop.post([job_id = req.params.at(0), respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [job_id = req.params.at(0), respond](BridgeLoop& loop) {
     auto from_redis = [job_id, respond](BridgeLoop& l, const ApiResponse& otherwise) {
       auto hash = l.redis().command({"HGETALL", keys::job_status(job_id)});
       if (!hash) return respond(otherwise.status == 404 ? redis_unavailable() : otherwise);
@@ -133,7 +134,7 @@ void get_job(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 
 // cancel and replay: one broker request, the job (or the broker's error) back.
 void job_action(ApiContext& ctx, ApiRequest&& req, Respond respond, bool cancel) {
-  ctx.loop.post([job_id = req.params.at(0), respond, cancel](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [job_id = req.params.at(0), respond, cancel](BridgeLoop& loop) {
     if (!loop.broker_live()) return respond(broker_unavailable());
     uint64_t id = cancel ? loop.broker().send_cancel(job_id) : loop.broker().send_replay(job_id);
     loop.call_broker(id, [respond](ClientReplyInfo& reply) {
@@ -147,7 +148,7 @@ void job_action(ApiContext& ctx, ApiRequest&& req, Respond respond, bool cancel)
 
 void pending_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   uint32_t limit = query_limit(req.query, 100, 10'000);
-  ctx.loop.post([limit, respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [limit, respond](BridgeLoop& loop) {
     auto reply = loop.redis().command(
         {"ZRANGE", keys::kJobsPending, "0", std::to_string(limit - 1), "WITHSCORES"});
     if (!reply || reply->is_error()) return respond(redis_unavailable());
@@ -163,7 +164,7 @@ void pending_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 
 void dead_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   uint32_t limit = query_limit(req.query, 100, 10'000);
-  ctx.loop.post([limit, respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [limit, respond](BridgeLoop& loop) {
     if (!loop.broker_live()) return respond(broker_unavailable());
     loop.call_broker(loop.broker().send_dead_letters(limit), [respond](ClientReplyInfo& reply) {
       if (reply.kind != Kind::job_list) return respond(broker_error(reply.error));
@@ -179,7 +180,7 @@ void dead_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 }
 
 void stats(ApiContext& ctx, ApiRequest&&, Respond respond) {
-  ctx.loop.post([respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [respond](BridgeLoop& loop) {
     json::object redis;
     RedisBatch counts;
     counts.add({"ZCARD", keys::kJobsPending});

@@ -61,7 +61,7 @@ void register_node(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   NodeRegistration reg;
   ApiResponse error;
   if (!parse_registration(req.body, reg, error)) return respond(std::move(error));
-  ctx.loop.post([reg = std::move(reg), respond](BridgeLoop& loop) mutable {
+  post_or_refuse(ctx, respond, [reg = std::move(reg), respond](BridgeLoop& loop) mutable {
     if (!loop.broker_live()) return respond(broker_unavailable());
     if (reg.node_id.empty()) reg.node_id = "http-" + loop.new_job_id();
     std::string node_id = reg.node_id;
@@ -83,7 +83,7 @@ void heartbeat(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   if (!o) return respond(std::move(error));
   auto node_id = string_field(*o, "nodeId", true, error);
   if (!node_id) return respond(std::move(error));
-  ctx.loop.post([node_id = std::move(*node_id), respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [node_id = std::move(*node_id), respond](BridgeLoop& loop) {
     if (!loop.nodes().heartbeat(node_id, loop.now_ms())) return respond(unknown_node(node_id));
     respond(
         json_response(200, json::serialize(json::object{{"nodeId", node_id}, {"status", "ok"}})));
@@ -91,7 +91,7 @@ void heartbeat(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 }
 
 void node_status(ApiContext& ctx, ApiRequest&& req, Respond respond) {
-  ctx.loop.post([node_id = req.params.at(0), respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [node_id = req.params.at(0), respond](BridgeLoop& loop) {
     auto hash = loop.redis().command({"HGETALL", keys::node_status(node_id)});
     if (!hash || hash->is_error()) return respond(redis_unavailable());
     if (hash->elements.empty()) return respond(unknown_node(node_id));
@@ -123,7 +123,7 @@ void node_status(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 
 // An HTTP node gets its inbox (what to run); for a ZeroMQ worker, the ids it runs now.
 void node_jobs(ApiContext& ctx, ApiRequest&& req, Respond respond) {
-  ctx.loop.post([node_id = req.params.at(0), respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [node_id = req.params.at(0), respond](BridgeLoop& loop) {
     if (const auto* inbox = loop.nodes().jobs(node_id, loop.now_ms())) {
       json::array jobs;
       for (const auto& job : *inbox) {
@@ -160,7 +160,7 @@ void node_jobs(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 }
 
 void node_payments(ApiContext& ctx, ApiRequest&& req, Respond respond) {
-  ctx.loop.post([node_id = req.params.at(0), respond](BridgeLoop& loop) {
+  post_or_refuse(ctx, respond, [node_id = req.params.at(0), respond](BridgeLoop& loop) {
     auto list = loop.redis().command({"LRANGE", keys::payments_pending(node_id), "0", "-1"});
     if (!list || list->is_error()) return respond(redis_unavailable());
     json::array payments;
@@ -205,22 +205,23 @@ void complete(ApiContext& ctx, ApiRequest&& req, Respond respond) {
     }
     bytes = std::move(*decoded);
   }
-  ctx.loop.post([job_id = req.params.at(0), node_id = std::move(*node_id), ok,
-                 bytes = std::move(bytes), message = std::move(message),
-                 respond](BridgeLoop& loop) {
-    switch (loop.nodes().complete(node_id, job_id, ok, bytes, fb::ErrorCode::operation_failed,
-                                  message, loop.now_ms())) {
-      case HttpNodes::Complete::ok:
-        return respond(json_response(
-            200, json::serialize(json::object{{"jobId", job_id}, {"status", "accepted"}})));
-      case HttpNodes::Complete::unknown_node:
-        return respond(unknown_node(node_id));
-      case HttpNodes::Complete::not_assigned:
-        return respond(error_response(409, "not_assigned",
-                                      "job " + job_id + " is not assigned to node " + node_id +
-                                          " (cancelled, timed out, or already reported)"));
-    }
-  });
+  post_or_refuse(
+      ctx, respond,
+      [job_id = req.params.at(0), node_id = std::move(*node_id), ok, bytes = std::move(bytes),
+       message = std::move(message), respond](BridgeLoop& loop) {
+        switch (loop.nodes().complete(node_id, job_id, ok, bytes, fb::ErrorCode::operation_failed,
+                                      message, loop.now_ms())) {
+          case HttpNodes::Complete::ok:
+            return respond(json_response(
+                200, json::serialize(json::object{{"jobId", job_id}, {"status", "accepted"}})));
+          case HttpNodes::Complete::unknown_node:
+            return respond(unknown_node(node_id));
+          case HttpNodes::Complete::not_assigned:
+            return respond(error_response(409, "not_assigned",
+                                          "job " + job_id + " is not assigned to node " + node_id +
+                                              " (cancelled, timed out, or already reported)"));
+        }
+      });
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "tests/integration/bridge_harness.h"
 
@@ -235,6 +238,51 @@ TEST(BridgeMalformedHttp, EveryBadRequestGetsItsStatusAndCodeAndTheBridgeKeepsSe
   EXPECT_EQ(stats.at("broker").as_object().at("submitted_total").to_number<int64_t>(), 4)
       << json::serialize(stats);
   EXPECT_EQ(s.net().stat("jobs_completed"), 4u);
+}
+
+}  // namespace
+}  // namespace litc::it
+
+namespace litc::it {
+namespace {
+
+// A bridge loop that cannot keep up (here: stalled on a Redis that hangs) holds at most
+// --max-queued-requests HTTP requests; the others get 429 at once instead of piling up, every
+// request is answered, and the bridge serves normally once Redis moves again.
+TEST(BridgeOverload, RequestsBeyondTheLoopsQueueGet429AndEveryRequestIsAnswered) {
+  BridgeStackOptions o;
+  o.bridge_args = {"--max-queued-requests", "2"};
+  BridgeStack s(o);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s.wait_healthy());
+
+  s.redis().signal(SIGSTOP);
+  constexpr int kRequests = 8;
+  std::vector<HttpResult> results(kRequests);
+  std::vector<std::thread> threads;
+  // The first request stalls the loop in a Redis read (up to the bridge's 2 s command timeout).
+  threads.emplace_back([&] { results[0] = s.http()->get("/lit-compute/jobs/pending/list"); });
+  std::this_thread::sleep_for(milliseconds(300));
+  for (int i = 1; i < kRequests; ++i) {
+    threads.emplace_back([&, i] { results[i] = s.http()->get("/lit-compute/nodes/n1/status"); });
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  s.redis().signal(SIGCONT);
+  for (auto& t : threads) t.join();
+
+  int refused = 0;
+  for (const auto& r : results) {
+    EXPECT_NE(r.status, 0) << "a request got no answer";
+    if (r.status == 429) {
+      ++refused;
+      EXPECT_EQ(str(obj(r.body).at("error").as_object(), "code"), "too_many_requests") << r.body;
+    }
+  }
+  // 7 requests arrived while the loop was stalled and 2 could wait: at least 5 refused.
+  EXPECT_GE(refused, 5);
+  EXPECT_TRUE(s.wait_healthy(milliseconds(10000)));
+  auto again = s.http()->get("/lit-compute/jobs/pending/list");
+  EXPECT_EQ(again.status, 200) << again.body;
 }
 
 }  // namespace
