@@ -308,7 +308,8 @@ void BridgeLoop::drain_replies() {
 }
 
 void BridgeLoop::redis_came_back() {
-  ledger_loaded_ = ledger_.load(redis_);
+  // A failed load (Redis gone again) is retried on the next reconnect.
+  ledger_.load(redis_);
   probe_.ledger_size = ledger_.size();
   clone_.invalidate();  // the mirror is rewritten whole from a fresh snapshot
 }
@@ -375,6 +376,7 @@ void BridgeLoop::flush(uint64_t now) {
   if (mirror_.dirty()) {
     finished_.clear();
     mirror_.flush(batch_, now, &finished_);
+    probe_.mirror_job_writes = mirror_.counters().jobs_written;
     for (const auto& id : finished_) ledger_.remove(id, batch_);
   }
   for (auto& [node, command] : nodes_.take_commands()) {

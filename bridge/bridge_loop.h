@@ -131,7 +131,6 @@ class BridgeLoop {
   CloneSync clone_;
   RedisMirror mirror_;
   SubmissionLedger ledger_;
-  bool ledger_loaded_ = false;
 
   int wake_fd_ = -1;
   std::mutex tasks_mu_;

@@ -38,7 +38,8 @@ struct BridgeProbe {
   std::atomic<uint64_t> resyncs{0};         // snapshot requests (first one included)
   std::atomic<uint64_t> gaps{0};            // resyncs caused by a seq gap / new epoch / silence
   std::atomic<uint64_t> redis_commands{0};
-  std::atomic<uint64_t> redis_failures{0};  // pipelines that found Redis down
+  std::atomic<uint64_t> mirror_job_writes{0};  // job hash writes after coalescing events per turn
+  std::atomic<uint64_t> redis_failures{0};     // pipelines that found Redis down
   std::atomic<uint64_t> submits_accepted{0};
   std::atomic<uint64_t> submits_rejected{0};
   std::atomic<uint64_t> resubmitted{0};  // ledger jobs sent again after a broker restart

@@ -118,14 +118,12 @@ void RedisMirror::apply(const fb::Event& event) {
   switch (event.body_type()) {
     case fb::EventBody::JobEvent: {
       const auto* e = event.body_as_JobEvent();
-      ++counters_.job_events;
       ++kind_counts_[std::string(kind_name(e->kind()))];
       apply_job(e->kind(), *e->job());
       return;
     }
     case fb::EventBody::NodeEvent: {
       const auto* e = event.body_as_NodeEvent();
-      ++counters_.node_events;
       apply_node(e->kind(), *e->node(), true, &event);
       return;
     }
@@ -258,11 +256,9 @@ void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, Redi
   del.insert(del.end(), active_keys.begin(), active_keys.end());
   out.add(del);
   resyncing_ = true;
-  ++counters_.resyncs;
 }
 
 void RedisMirror::snapshot_job(const fb::JobRecord& r) {
-  ++counters_.snapshot_jobs;
   JobDelta& d = delta(view(r.job_id()));
   d.reset = true;
   d.fields = d.cleared = 0;

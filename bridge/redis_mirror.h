@@ -41,11 +41,7 @@ struct MirrorOptions {
 };
 
 struct MirrorCounters {
-  uint64_t job_events = 0;
-  uint64_t node_events = 0;
   uint64_t jobs_written = 0;  // HSETs of job hashes (after coalescing)
-  uint64_t resyncs = 0;
-  uint64_t snapshot_jobs = 0;
 };
 
 class RedisMirror {

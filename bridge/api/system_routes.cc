@@ -41,6 +41,9 @@ std::string render_metrics(const ApiContext& ctx) {
          "Resyncs caused by a sequence gap, a new broker epoch or broker silence.", p.gaps.load());
   metric(out, "litc_bridge_redis_commands_total", "counter", "Redis commands sent.",
          p.redis_commands.load());
+  metric(out, "litc_bridge_mirror_job_writes_total", "counter",
+         "Job hash writes after coalescing a turn's events per job (compare with events applied).",
+         p.mirror_job_writes.load());
   metric(out, "litc_bridge_redis_failures_total", "counter",
          "Pipelines that found Redis unavailable.", p.redis_failures.load());
   metric(out, "litc_bridge_submits_accepted_total", "counter", "HTTP submits answered 202.",
