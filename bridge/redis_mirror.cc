@@ -118,7 +118,10 @@ void RedisMirror::apply(const fb::Event& event) {
   switch (event.body_type()) {
     case fb::EventBody::JobEvent: {
       const auto* e = event.body_as_JobEvent();
-      ++kind_counts_[std::string(kind_name(e->kind()))];
+      // Kinds from a newer broker than this build land on "unknown".
+      auto kind = static_cast<std::size_t>(e->kind());
+      ++kind_counts_[kind < kind_counts_.size() ? kind : 0];
+      any_job_event_ = true;
       apply_job(e->kind(), *e->job());
       return;
     }
@@ -247,7 +250,8 @@ void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, Redi
   order_.clear();
   index_.clear();
   extra_.clear();
-  kind_counts_.clear();
+  kind_counts_.fill(0);
+  any_job_event_ = false;
   // Nodes the last state called online: the snapshot says again which still are.
   for (const auto& id : online_) out.add({"HSET", keys::node_status(id), "status", "offline"});
   online_.clear();
@@ -350,15 +354,17 @@ void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::strin
       finished->push_back(d.job.job_id);
     }
   }
-  if (!kind_counts_.empty() && !resyncing_) {
+  if (any_job_event_ && !resyncing_) {
     std::string msg = "{\"type\":\"jobs\",\"epoch\":" + std::to_string(epoch_) +
                       ",\"seq\":" + std::to_string(seq_) + ",\"counts\":{";
     bool first = true;
-    for (const auto& [kind, n] : kind_counts_) {
+    for (std::size_t kind = 0; kind < kind_counts_.size(); ++kind) {
+      const uint64_t n = kind_counts_[kind];
+      if (n == 0) continue;
       if (!first) msg += ',';
       first = false;
       msg += '"';
-      msg += kind;  // schema enum names: no character needs escaping
+      msg += kind_name(static_cast<fb::JobEventKind>(kind));  // enum names need no escaping
       msg += "\":";
       msg += std::to_string(n);
     }
@@ -373,7 +379,8 @@ void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::strin
   order_.clear();
   index_.clear();
   extra_.clear();
-  kind_counts_.clear();
+  kind_counts_.fill(0);
+  any_job_event_ = false;
   resyncing_ = false;
 }
 

@@ -22,6 +22,7 @@
 //    time its hash holds (a tiny Lua script), so the zset stays ordered by submit time.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -106,7 +107,9 @@ class RedisMirror {
   std::unordered_map<std::string, std::size_t> index_;
   std::vector<JobDelta> order_;
   std::vector<std::vector<std::string>> extra_;  // node writes and publishes, in event order
-  std::unordered_map<std::string, uint64_t> kind_counts_;
+  // This turn's job events by kind (indexed by JobEventKind; no string per event).
+  std::array<uint64_t, static_cast<std::size_t>(fb::JobEventKind::MAX) + 1> kind_counts_{};
+  bool any_job_event_ = false;
   uint64_t epoch_ = 0;
   uint64_t seq_ = 0;
   bool resyncing_ = false;
