@@ -83,9 +83,9 @@ TEST(BridgeBrokerRestart, HttpAcceptedJobsCompleteExactlyOnceAfterBrokerKill9) {
   for (const auto& [id, n] : completions(sub->out())) EXPECT_EQ(n, 1) << id;
   // The restart really lost jobs that the bridge had to submit again.
   auto metrics = client->get("/metrics").body;
-  auto at = metrics.find("\nlitc_bridge_resubmitted_total ");
-  ASSERT_NE(at, std::string::npos) << metrics;
-  EXPECT_GT(std::stoull(metrics.substr(at + 31)), 0u) << metrics.substr(at, 40);
+  auto resubmitted = metric_value(metrics, "litc_bridge_resubmitted_total");
+  ASSERT_TRUE(resubmitted.has_value()) << metrics;
+  EXPECT_GT(*resubmitted, 0u);
 }
 
 }  // namespace
@@ -131,10 +131,9 @@ TEST(BridgeBrokerRestart, AnUnansweredSubmitIsSentAgainUntilTheBrokerAnswers) {
         return s.redis_cli({"HLEN", "bridge:submissions"}).out == "0\n";
       },
       milliseconds(5000)));
-  auto metrics = client->get("/metrics").body;
-  auto at = metrics.find("\nlitc_bridge_resubmitted_total ");
-  ASSERT_NE(at, std::string::npos);
-  EXPECT_GT(std::stoull(metrics.substr(at + 31)), 0u);
+  auto resubmitted = metric_value(client->get("/metrics").body, "litc_bridge_resubmitted_total");
+  ASSERT_TRUE(resubmitted.has_value());
+  EXPECT_GT(*resubmitted, 0u);
   EXPECT_EQ(s.net().stat("submitted_total"), 1u);  // the repeats were duplicates, not new jobs
 }
 

@@ -153,6 +153,13 @@ int64_t num(const boost::json::object& o, std::string_view key) {
   return -1;
 }
 
+std::optional<uint64_t> metric_value(const std::string& text, const std::string& name) {
+  const std::string line_start = "\n" + name + " ";
+  auto at = ("\n" + text).find(line_start);
+  if (at == std::string::npos) return std::nullopt;
+  return std::strtoull(text.c_str() + at + name.size() + 1, nullptr, 10);
+}
+
 std::string submit_body(const std::string& operation, const std::string& input,
                         const std::string& job_id) {
   std::string body = "{\"operation\":\"" + operation + "\",\"input\":\"" + input + "\"";

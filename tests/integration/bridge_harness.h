@@ -87,6 +87,9 @@ boost::json::object obj(const std::string& body);
 std::string str(const boost::json::object& o, std::string_view key);
 int64_t num(const boost::json::object& o, std::string_view key);
 
+// The value of an unlabelled metric in Prometheus text ("name value" line); nullopt if absent.
+std::optional<uint64_t> metric_value(const std::string& text, const std::string& name);
+
 // POST body for jobs/submit.
 std::string submit_body(const std::string& operation, const std::string& input,
                         const std::string& job_id = "");

@@ -151,23 +151,9 @@ int count_job_events(const std::vector<EventInfo>& events, fb::JobEventKind kind
 Network::Network(NetworkOptions options) : options_(std::move(options)) {
   context_.set(zmq::ctxopt::blocky, 0);  // sockets default to linger 0: teardown never blocks
   const auto endpoints_file = dir_.path() / "endpoints";
-  std::vector<std::string> argv = {bin_path("litc-broker"),
-                                   "--clients",
-                                   "tcp://127.0.0.1:*",
-                                   "--workers",
-                                   "tcp://127.0.0.1:*",
-                                   "--events",
-                                   "tcp://127.0.0.1:*",
-                                   "--snapshot",
-                                   "tcp://127.0.0.1:*",
-                                   "--endpoints-file",
-                                   endpoints_file.string(),
-                                   "--heartbeat-ms",
-                                   std::to_string(options_.heartbeat_ms),
-                                   "--liveness",
-                                   std::to_string(options_.liveness)};
-  argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
-  broker_ = spawn("broker", argv, dir_.path());
+  Endpoints any;
+  any.clients = any.workers = any.events = any.snapshot = "tcp://127.0.0.1:*";
+  broker_ = spawn("broker", broker_argv(any), dir_.path());
   auto ep = localnet::wait_endpoints_file(endpoints_file, *broker_, milliseconds(10000));
   if (!ep) {
     ADD_FAILURE() << "broker did not write " << endpoints_file << "\n" << broker_->tail();
@@ -177,29 +163,33 @@ Network::Network(NetworkOptions options) : options_(std::move(options)) {
   ok_ = true;
 }
 
-bool Network::restart_broker() {
-  broker_->kill();
-  const auto endpoints_file = dir_.path() / "endpoints";
-  std::filesystem::remove(endpoints_file);
+std::vector<std::string> Network::broker_argv(const Endpoints& e) const {
   std::vector<std::string> argv = {bin_path("litc-broker"),
                                    "--clients",
-                                   endpoints_.clients,
+                                   e.clients,
                                    "--workers",
-                                   endpoints_.workers,
+                                   e.workers,
                                    "--events",
-                                   endpoints_.events,
+                                   e.events,
                                    "--snapshot",
-                                   endpoints_.snapshot,
+                                   e.snapshot,
                                    "--endpoints-file",
-                                   endpoints_file.string(),
+                                   (dir_.path() / "endpoints").string(),
                                    "--heartbeat-ms",
                                    std::to_string(options_.heartbeat_ms),
                                    "--liveness",
                                    std::to_string(options_.liveness)};
   argv.insert(argv.end(), options_.broker_args.begin(), options_.broker_args.end());
+  return argv;
+}
+
+bool Network::restart_broker() {
+  broker_->kill();
+  const auto endpoints_file = dir_.path() / "endpoints";
+  std::filesystem::remove(endpoints_file);
   old_brokers_.push_back(std::move(broker_));
-  broker_ =
-      spawn(numbered("broker-", static_cast<int>(old_brokers_.size()) + 1), argv, dir_.path());
+  broker_ = spawn(numbered("broker-", static_cast<int>(old_brokers_.size()) + 1),
+                  broker_argv(endpoints_), dir_.path());
   if (!localnet::wait_endpoints_file(endpoints_file, *broker_, milliseconds(10000))) {
     ADD_FAILURE() << "restarted broker did not write " << endpoints_file << "\n" << broker_->tail();
     return false;

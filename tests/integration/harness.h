@@ -154,6 +154,9 @@ class Network {
   NetworkOptions options_;
   TempDir dir_{"litc-it"};
   zmq::context_t context_;
+  // litc-broker's command line, bound to `e` (tcp://127.0.0.1:* for a fresh broker).
+  std::vector<std::string> broker_argv(const Endpoints& e) const;
+
   std::unique_ptr<ChildProcess> broker_;
   std::vector<std::unique_ptr<ChildProcess>> old_brokers_;  // killed; kept for their logs
   std::vector<std::unique_ptr<ChildProcess>> workers_;
