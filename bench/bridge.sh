@@ -6,7 +6,7 @@
 #               bridge; then the bridge's mirror lag (event time -> written to Redis) from /metrics.
 #   http        POST /lit-compute/jobs/submit rate with wrk (jobs go through Redis and the broker),
 #               beside wrk against GET /healthz on the same server (the HTTP layer's own ceiling).
-# Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]
+# Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]   (LITC_BRIDGE_ARGS: extra litc-bridge flags)
 # Writes OUT_DIR/bridge.json (one JSON object per case) and prints a table.
 set -euo pipefail
 
@@ -42,6 +42,12 @@ wait_file() { # FILE PID
     sleep 0.05
   done
   return 1
+}
+redis_cpu() { # seconds of CPU redis-server has used (user + system)
+  redis-cli -p "$redis_port" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { t += $2 } END { print t }'
+}
+proc_cpu() { # PID: seconds of CPU the process has used (user + system)
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
 metric() { # NAME: the value of an unlabelled metric of the bridge
   curl -s "$http/metrics" | awk -v n="$1" '$1 == n { print $2 }'
@@ -79,7 +85,8 @@ start_bridge() {
   rm -f "$work/bridge-endpoints"
   "$bin/litc-bridge" --broker "$clients" --events "$events" --snapshot "$snapshot" \
     --workers "$workers" --redis "redis://127.0.0.1:$redis_port" --listen 127.0.0.1:0 \
-    --endpoints-file "$work/bridge-endpoints" --log-level warn >>"$work/bridge.log" 2>&1 &
+    --endpoints-file "$work/bridge-endpoints" --log-level warn ${LITC_BRIDGE_ARGS:-} \
+    >>"$work/bridge.log" 2>&1 &
   bridge_pid=$!
   pids+=("$bridge_pid")
   wait_file "$work/bridge-endpoints" "$bridge_pid" || { echo "bridge bench: bridge did not start" >&2; exit 1; }
@@ -104,6 +111,9 @@ echo "bridge bench: throughput without the bridge, then with it mirroring into R
 off=$(throughput off)
 start_bridge
 before=$(redis-cli -p "$redis_port" zcard jobs:completed)
+redis-cli -p "$redis_port" config resetstat >/dev/null
+cpu0=$(redis_cpu)
+bridge_cpu0=$(proc_cpu "$bridge_pid")
 t0=${EPOCHREALTIME/[.,]/}
 on=$(throughput on)
 # The mirror catches up: it has applied every event the broker published.
@@ -114,6 +124,14 @@ for _ in $(seq 600); do
 done
 t1=${EPOCHREALTIME/[.,]/}
 mirrored=$(($(redis-cli -p "$redis_port" zcard jobs:completed) - before))
+# What the mirror costs Redis per job: its CPU time (commands, parsing, replies) and its commands.
+redis_us_per_job=$(awk -v a="$cpu0" -v b="$(redis_cpu)" -v n="$mirrored" \
+  'BEGIN { printf "%.1f", (n > 0 ? (b - a) * 1e6 / n : 0) }')
+bridge_us_per_job=$(awk -v a="$bridge_cpu0" -v b="$(proc_cpu "$bridge_pid")" -v n="$mirrored" \
+  'BEGIN { printf "%.1f", (n > 0 ? (b - a) * 1e6 / n : 0) }')
+redis_cmds_per_job=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' | awk -F'[=,]' -v n="$mirrored" '
+  /^cmdstat_/ && !/^cmdstat_(info|config|zcard)/ { calls += $2 }
+  END { printf "%.2f", (n > 0 ? calls / n : 0) }')
 # What the mirror sustains: the jobs of the "on" run over the time until Redis held them all.
 mirror_rate=$(awk -v n="$mirrored" -v us=$((t1 - t0)) 'BEGIN { printf "%.0f", (us > 0 ? n * 1e6 / us : 0) }')
 p50=$(lag_quantile 0.5)
@@ -149,15 +167,16 @@ http_ratio=$(awk -v a="$submit_rate" -v b="$health_rate" 'BEGIN { printf "%.3f",
 
 mkdir -p "$out"
 {
-  printf '{"case":"mirror_throughput","jobs_per_s":%s,"baseline_jobs_per_s":%s,"baseline_ratio":%s,"mirror_lag_p50_ms_le":"%s","mirror_lag_p99_ms_le":"%s","jobs_completed_in_redis":%s,"mirror_sustained_jobs_per_s":%s,"duration_s":%s}\n' \
-    "${on:-0}" "${off:-0}" "$ratio" "$p50" "$p99" "${completed:-0}" "${mirror_rate:-0}" "$duration"
+  printf '{"case":"mirror_throughput","jobs_per_s":%s,"baseline_jobs_per_s":%s,"baseline_ratio":%s,"mirror_lag_p50_ms_le":"%s","mirror_lag_p99_ms_le":"%s","jobs_completed_in_redis":%s,"mirror_sustained_jobs_per_s":%s,"redis_cpu_us_per_job":%s,"redis_commands_per_job":%s,"bridge_cpu_us_per_job":%s,"duration_s":%s}\n' \
+    "${on:-0}" "${off:-0}" "$ratio" "$p50" "$p99" "${completed:-0}" "${mirror_rate:-0}" \
+    "$redis_us_per_job" "$redis_cmds_per_job" "$bridge_us_per_job" "$duration"
   printf '{"case":"http_submit","requests_per_s":%s,"p99":"%s","non_202":%s,"baseline_requests_per_s":%s,"baseline_p99":"%s","baseline_ratio":%s,"duration_s":%s}\n' \
     "${submit_rate:-0}" "$submit_p99" "${non202:-0}" "${health_rate:-0}" "$health_p99" "$http_ratio" "$wrk_s"
 } >"$out/bridge.json"
 
 cat <<TABLE
 case                 ours                 baseline (same run)       ratio   notes
-mirror_throughput    ${on:-?} jobs/s      ${off:-?} jobs/s (no bridge)  $ratio   lag p50 <= ${p50} ms, p99 <= ${p99} ms; mirror kept ${mirror_rate} jobs/s until caught up; target >= 150k jobs/s, p99 <= 50 ms
+mirror_throughput    ${on:-?} jobs/s      ${off:-?} jobs/s (no bridge)  $ratio   lag p50 <= ${p50} ms, p99 <= ${p99} ms; mirror kept ${mirror_rate} jobs/s until caught up; Redis ${redis_us_per_job} us CPU and ${redis_cmds_per_job} commands per job, litc-bridge ${bridge_us_per_job} us CPU per job; target >= 150k jobs/s, p99 <= 50 ms
 http_submit          ${submit_rate:-?} req/s      ${health_rate:-?} req/s (GET /healthz)  $http_ratio   p99 ${submit_p99} vs ${health_p99}; non-202: ${non202:-?}
 TABLE
 

@@ -130,11 +130,13 @@ void BridgeLoop::run(const std::atomic<bool>& stop) {
     items.push_back({broker_.socket().handle(), 0, ZMQ_POLLIN, 0});
     if (snapshot_) items.push_back({snapshot_->handle(), 0, ZMQ_POLLIN, 0});
     nodes_.append_poll_items(items);
+    if (redis_.batches_in_flight() > 0) items.push_back({nullptr, redis_.fd(), ZMQ_POLLIN, 0});
     try {
       zmq::poll(items.data(), items.size(), std::chrono::milliseconds(50));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
     }
+    redis_.collect();  // answers to earlier turns: confirms their submits, measures the lag
     uint64_t now = now_ms();
     run_tasks();
     drain_snapshot(now);
@@ -383,17 +385,36 @@ void BridgeLoop::flush(uint64_t now) {
     batch_.add({"PUBLISH", keys::node_commands(node), command});
   }
   if (batch_.empty() && submits_.empty()) return;
-  RedisStatus status = RedisStatus::down;
-  if (!batch_.empty()) {
-    status = redis_.pipeline(batch_);
-    probe_.redis_commands += batch_.size();
-    batch_.clear();
-  } else if (redis_.up()) {
-    status = RedisStatus::ok;
+  const uint64_t oldest = oldest_event_ms_;
+  oldest_event_ms_ = 0;
+  probe_.ledger_size = ledger_.size();
+  auto turn_done = [this, oldest, submits = std::move(submits_)](RedisStatus status) mutable {
+    end_turn(status, oldest, submits);
+  };
+  submits_.clear();
+  if (batch_.empty()) {
+    turn_done(redis_.up() ? RedisStatus::ok : RedisStatus::down);
+    return;
   }
+  // Bounded overlap: Redis works on one turn while this thread prepares the next; past
+  // max_redis_turns_in_flight the loop waits (the events wait in the SUB socket meanwhile).
+  if (options_.max_redis_turns_in_flight > 0) {
+    redis_.await_sent(options_.max_redis_turns_in_flight - 1);
+  }
+  probe_.redis_commands += batch_.size();
+  // send() runs turn_done when Redis has answered, or returns down without running it.
+  std::function<void(RedisStatus)> done = std::move(turn_done);
+  if (redis_.send(batch_, done) != RedisStatus::ok) done(RedisStatus::down);
+  batch_.clear();
+  if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();
+}
+
+void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms,
+                          std::vector<PendingSubmit>& submits) {
   if (status == RedisStatus::ok) {
-    if (oldest_event_ms_ != 0) {
-      probe_.mirror_lag.observe(now_ms() > oldest_event_ms_ ? now_ms() - oldest_event_ms_ : 0);
+    if (oldest_event_ms != 0) {
+      const uint64_t now = now_ms();
+      probe_.mirror_lag.observe(now > oldest_event_ms ? now - oldest_event_ms : 0);
     }
   } else {
     ++probe_.redis_failures;
@@ -402,10 +423,6 @@ void BridgeLoop::flush(uint64_t now) {
                    redis_.error());
     }
   }
-  oldest_event_ms_ = 0;
-  probe_.ledger_size = ledger_.size();
-  std::vector<PendingSubmit> submits;
-  submits.swap(submits_);
   for (auto& s : submits) {
     if (status != RedisStatus::ok) {
       ledger_.forget(s.request.job_id);

@@ -8,7 +8,10 @@
 //  - One turn: poll; run posted tasks; drain events (bounded per turn), snapshot batches, broker
 //    replies and HTTP-node sockets; timers; then ONE Redis pipeline with everything the turn
 //    produced (mirror writes, ledger writes, node commands). Writes are batched per turn, so the
-//    mirror keeps up with the broker by doing more per round trip when it falls behind.
+//    mirror keeps up with the broker by doing more per round trip when it falls behind. The turn
+//    does not wait for Redis's answer: Redis writes turn N while this thread builds turn N+1
+//    (max_redis_turns_in_flight bounds it); what needs the answer (a submit's 202, the lag) runs
+//    when it arrives, in order.
 //  - An HTTP submit is answered only after its ledger entry is in Redis (same pipeline) and the
 //    broker acknowledged it. Redis down: 503 redis_unavailable, nothing is sent to the broker.
 //    Broker not answering within broker_timeout: the entry stays in the ledger, the client gets
@@ -52,6 +55,8 @@ struct BridgeOptions {
   CloneSyncOptions clone;
   uint64_t broker_timeout_ms = 5000;
   std::size_t max_events_per_turn = 4096;
+  // Turns whose Redis writes may be unanswered at once (0: each turn waits for its replies).
+  std::size_t max_redis_turns_in_flight = 2;
   std::size_t max_buffered_events = 1'000'000;  // while a snapshot is on its way
   std::size_t max_event_backlog = 1'000'000;    // events queued unread on the SUB socket
   std::size_t max_pending_calls = 100'000;      // broker requests in flight; over it: 429
@@ -114,6 +119,8 @@ class BridgeLoop {
   void after_snapshot(uint64_t now);
   void timers(uint64_t now);
   void flush(uint64_t now);
+  // A turn's writes were answered (or lost): lag, health, then its submits go to the broker.
+  void end_turn(RedisStatus status, uint64_t oldest_event_ms, std::vector<PendingSubmit>& submits);
   void redis_came_back();
   // Submit to the broker for a ledger job; `done` (may be empty) gets the reply.
   void send_submit(const SubmitRequest& request, ReplyFn done);

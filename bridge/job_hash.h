@@ -1,6 +1,7 @@
 // The job:{id}:status hash: which JobInfo field is stored under which hash field, both ways, so
 // the mirror that writes it and the API that reads it can never disagree on a name.
 // Seed fields kept verbatim: status, nodeId, outputCID, startedAt, completedAt; the rest are ours.
+// A field absent from the hash holds its default (0, false, empty): the mirror leaves defaults out.
 #pragma once
 
 #include <charconv>

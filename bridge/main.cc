@@ -83,6 +83,15 @@ int main(int argc, char** argv) {
                  "events the bridge may hold unread when it falls behind; past it the broker "
                  "drops events for it and the bridge resyncs from a snapshot")
       ->check(CLI::Range(std::size_t{1000}, std::size_t{100'000'000}));
+  app.add_option("--max-events-per-turn", o.max_events_per_turn,
+                 "events applied per loop turn before its Redis writes go out (bigger turns "
+                 "coalesce more writes per job, smaller ones answer HTTP sooner)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--redis-turns-in-flight", o.max_redis_turns_in_flight,
+                 "turns whose Redis writes may be unanswered at once (0: wait for each)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   app.add_option("--node-ttl-s", o.mirror.node_ttl_s,
                  "TTL of nodes:{id}:status in Redis, refreshed while the node is online")
       ->check(CLI::Range(10u, 86'400u));

@@ -1,6 +1,7 @@
 // RedisMirror: broker events and snapshots -> coalesced Redis commands (see redis_mirror.h).
 #include "bridge/redis_mirror.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "bridge/job_hash.h"
@@ -77,11 +78,13 @@ void RedisMirror::merge(JobDelta& d, const fb::JobRecord& r, bool full) {
     j.completed_at_ms = r.completed_at_ms();
     set |= kCompletedAt;
   }
-  if (full || r.dead_lettered()) {
-    j.dead_lettered = r.dead_lettered();
+  if (r.dead_lettered()) {
+    j.dead_lettered = true;
     set |= kDeadLettered;
   }
   if (full) {
+    // A full record replaces the hash or writes a new one: fields at their default (0) are left
+    // out, an absent field reads as its default (job_hash.h). Every field costs Redis time.
     j.operation = std::string(view(r.operation()));
     j.priority = r.priority();
     j.max_attempts = r.max_attempts();
@@ -89,7 +92,11 @@ void RedisMirror::merge(JobDelta& d, const fb::JobRecord& r, bool full) {
     j.ttl_ms = r.ttl_ms();
     j.timeout_ms = r.timeout_ms();
     j.input_size = r.input_size();
-    set |= kOperation | kPriority | kMaxAttempts | kSubmittedAt | kTtl | kTimeout | kInputSize;
+    set |= kOperation | kMaxAttempts | kSubmittedAt | kInputSize;
+    if (j.attempt == 0) set &= ~kAttempt;
+    if (j.priority != 0) set |= kPriority;
+    if (j.ttl_ms != 0) set |= kTtl;
+    if (j.timeout_ms != 0) set |= kTimeout;
   }
   d.fields |= set;
   d.cleared &= ~set;
@@ -160,11 +167,17 @@ void RedisMirror::apply_job(fb::JobEventKind kind, const fb::JobRecord& r) {
       d.pending.remove();
       active_add(d, node, r.started_at_ms());
       break;
-    case fb::JobEventKind::completed:
+    case fb::JobEventKind::completed: {
+      // nodeId, startedAt and attempt were written with the job's assignment (this turn or an
+      // earlier one: events apply gap-free, and a gap rewrites everything from a snapshot). They
+      // stay in d.job for the update message, not in the HSET.
+      const uint32_t before = d.fields;
       merge(d, r, false);
+      d.fields &= before | ~(kNodeId | kStartedAt | kAttempt);
       active_remove(d, node);
       d.completed_score = r.completed_at_ms();
       break;
+    }
     case fb::JobEventKind::failed:
     case fb::JobEventKind::cancelled:
       merge(d, r, r.operation() != nullptr);
@@ -310,40 +323,69 @@ void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
                        [&out](std::string_view name, std::string_view) { out.arg(name); });
     out.end();
   }
+  // Set membership is collected over the whole turn and written as one variadic command per key
+  // (flush_members): per job, a command costs Redis more than the member it adds.
   if (d.pending.state == Member::added) {
     if (d.pending_from_hash) {
       out.add({"EVAL", kRequeueScript, "2", key, keys::kJobsPending, id, std::to_string(now_ms)});
     } else {
-      out.begin();
-      out.arg("ZADD");
-      out.arg(keys::kJobsPending);
-      out.arg(d.pending.score);
-      out.arg(id);
-      out.end();
+      pending_add_.push_back({{}, d.pending.score, id});
     }
   } else if (d.pending.state == Member::removed && !d.pending.first_was_add) {
-    out.add({"ZREM", keys::kJobsPending, id});
+    pending_remove_.push_back({{}, 0, id});
   }
-  for (const auto& node : d.active_removed) out.add({"ZREM", keys::jobs_active(node), id});
-  if (!d.active_node.empty()) {
-    out.begin();
-    out.arg("ZADD");
-    out.arg(keys::jobs_active(d.active_node));
-    out.arg(d.active_score);
-    out.arg(id);
-    out.end();
-  }
-  if (d.completed_score != 0) {
-    out.begin();
-    out.arg("ZADD");
-    out.arg(keys::kJobsCompleted);
-    out.arg(d.completed_score);
-    out.arg(id);
-    out.end();
-  }
+  for (const auto& node : d.active_removed) active_remove_.push_back({node, 0, id});
+  if (!d.active_node.empty()) active_add_.push_back({d.active_node, d.active_score, id});
+  if (d.completed_score != 0) completed_add_.push_back({{}, d.completed_score, id});
   if (d.publish && !resyncing_) {
     out.add({"PUBLISH", keys::job_updates(id), job_update_json(d.job, kind_name(d.kind))});
   }
+}
+
+void RedisMirror::write_members(RedisBatch& out, std::string_view verb, std::string_view key,
+                                const SetMember* first, const SetMember* last, bool scored) {
+  while (first != last) {
+    const auto n = std::min<std::size_t>(static_cast<std::size_t>(last - first), kMaxMembers);
+    out.begin();
+    out.arg(verb);
+    out.arg(key);
+    for (const SetMember* m = first; m != first + n; ++m) {
+      if (scored) out.arg(m->score);
+      out.arg(m->id);
+    }
+    out.end();
+    first += n;
+  }
+}
+
+void RedisMirror::flush_members(RedisBatch& out) {
+  auto all = [&](std::string_view verb, std::string_view key, const std::vector<SetMember>& v,
+                 bool scored) {
+    write_members(out, verb, key, v.data(), v.data() + v.size(), scored);
+  };
+  all("ZREM", keys::kJobsPending, pending_remove_, false);
+  all("ZADD", keys::kJobsPending, pending_add_, true);
+  all("ZADD", keys::kJobsCompleted, completed_add_, true);
+  // jobs:active:{node}: one command per node, removals before additions (a job that moved from
+  // node a to node b this turn leaves a, joins b; a node's own remove and add of one job were
+  // already netted in the job's delta).
+  for (auto* v : {&active_remove_, &active_add_}) {
+    std::stable_sort(v->begin(), v->end(),
+                     [](const SetMember& a, const SetMember& b) { return a.group < b.group; });
+    const bool scored = v == &active_add_;
+    for (auto run = v->begin(); run != v->end();) {
+      auto end =
+          std::find_if(run, v->end(), [&](const SetMember& m) { return m.group != run->group; });
+      write_members(out, scored ? "ZADD" : "ZREM", keys::jobs_active(run->group), &*run,
+                    &*run + (end - run), scored);
+      run = end;
+    }
+  }
+  pending_remove_.clear();
+  pending_add_.clear();
+  completed_add_.clear();
+  active_remove_.clear();
+  active_add_.clear();
 }
 
 void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::string>* finished) {
@@ -354,6 +396,7 @@ void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::strin
       finished->push_back(d.job.job_id);
     }
   }
+  flush_members(out);
   if (any_job_event_ && !resyncing_) {
     std::string msg = "{\"type\":\"jobs\",\"epoch\":" + std::to_string(epoch_) +
                       ",\"seq\":" + std::to_string(seq_) + ",\"counts\":{";

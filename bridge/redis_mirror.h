@@ -94,7 +94,18 @@ class RedisMirror {
     bool publish = false;
   };
 
+  // One member of a set written this turn; views into order_ (valid until the turn ends).
+  struct SetMember {
+    std::string_view group;  // the node of jobs:active:{node}; empty for the other sets
+    uint64_t score = 0;
+    std::string_view id;
+  };
+  static constexpr std::size_t kMaxMembers = 1024;  // per command: bounds one command's run time
+
   JobDelta& delta(std::string_view job_id);
+  void write_members(RedisBatch& out, std::string_view verb, std::string_view key,
+                     const SetMember* first, const SetMember* last, bool scored);
+  void flush_members(RedisBatch& out);
   void merge(JobDelta& d, const fb::JobRecord& r, bool full);
   void apply_job(fb::JobEventKind kind, const fb::JobRecord& r);
   void apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bool publish_event,
@@ -107,6 +118,7 @@ class RedisMirror {
   std::unordered_map<std::string, std::size_t> index_;
   std::vector<JobDelta> order_;
   std::vector<std::vector<std::string>> extra_;  // node writes and publishes, in event order
+  std::vector<SetMember> pending_add_, pending_remove_, completed_add_, active_add_, active_remove_;
   // This turn's job events by kind (indexed by JobEventKind; no string per event).
   std::array<uint64_t, static_cast<std::size_t>(fb::JobEventKind::MAX) + 1> kind_counts_{};
   bool any_job_event_ = false;

@@ -3,6 +3,7 @@
 #include "bridge/redis/redis_connection.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -365,6 +366,106 @@ void RedisConnection::drop(std::string why) {
     ++losses_;
   }
   error_ = options_.endpoint.url() + ": " + std::move(why);
+  // Whatever was sent and not answered has an unknown outcome.
+  while (!sent_.empty()) {
+    auto done = std::move(sent_.front().done);
+    sent_.pop_front();
+    if (done) done(RedisStatus::down);
+  }
+}
+
+int RedisConnection::fd() const {
+  return ctx_ ? ctx_->fd : -1;
+}
+
+void RedisConnection::answered() {
+  if (sent_.empty() || --sent_.front().replies_left != 0) return;
+  auto done = std::move(sent_.front().done);
+  sent_.pop_front();
+  if (done) done(RedisStatus::ok);
+}
+
+bool RedisConnection::write_out() {
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) {
+      drop(std::string("connection lost while writing: ") + ctx_->errstr);
+      return false;
+    }
+  }
+  return true;
+}
+
+RedisStatus RedisConnection::send(const RedisBatch& batch, std::function<void(RedisStatus)> done) {
+  if (!ctx_) return RedisStatus::down;
+  constexpr std::string_view kEmpty = "*0\r\n";
+  std::size_t commands = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) commands += batch.command_bytes(i) != kEmpty;
+  if (commands == 0) {
+    if (done) done(RedisStatus::ok);
+    return RedisStatus::ok;
+  }
+  SigpipeGuard guard;
+  // Written out every kRound commands: hiredis moves the unwritten tail of its output buffer to
+  // the front after every partial write, so one huge append would cost O(n^2) memmove.
+  constexpr std::size_t kRound = 512;
+  std::size_t queued = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    std::string_view cmd = batch.command_bytes(i);
+    if (cmd == kEmpty) continue;  // Redis would answer nothing: every later reply would shift
+    if (redisAppendFormattedCommand(ctx_, cmd.data(), cmd.size()) != REDIS_OK) {
+      drop(std::string("queueing a command: ") + ctx_->errstr);
+      return RedisStatus::down;
+    }
+    if (++queued % kRound == 0 && !write_out()) return RedisStatus::down;
+  }
+  if (!write_out()) return RedisStatus::down;
+  sent_.push_back(SentBatch{commands, std::move(done), Clock::now()});
+  return RedisStatus::ok;
+}
+
+void RedisConnection::collect() {
+  while (ctx_ && !sent_.empty()) {
+    void* raw = nullptr;
+    if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) {
+      drop(std::string("bad reply: ") + ctx_->errstr);
+      return;
+    }
+    if (raw != nullptr) {
+      freeReplyObject(raw);
+      answered();
+      continue;
+    }
+    pollfd p{ctx_->fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;  // nothing more has arrived
+    if (redisBufferRead(ctx_) != REDIS_OK) {
+      drop(std::string("connection lost: ") + ctx_->errstr);
+      return;
+    }
+  }
+  if (!sent_.empty() && Clock::now() - sent_.front().sent_at > options_.command_timeout) {
+    drop("no reply within the command timeout (" +
+         std::to_string(options_.command_timeout.count()) + " ms)");
+  }
+}
+
+void RedisConnection::await_sent(std::size_t keep) {
+  SigpipeGuard guard;
+  while (ctx_ && sent_.size() > keep) {
+    void* raw = nullptr;
+    // Blocks up to command_timeout (the socket's timeout) for the next reply.
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      std::string why = ctx_->errstr;
+      if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
+        why = "no reply within the command timeout (" +
+              std::to_string(options_.command_timeout.count()) + " ms)";
+      }
+      drop("connection lost: " + why);
+      return;
+    }
+    freeReplyObject(raw);
+    answered();
+  }
 }
 
 bool RedisConnection::ensure_up() {
@@ -380,6 +481,8 @@ RedisStatus RedisConnection::pipeline(const RedisBatch& batch, std::vector<Redis
     replies->reserve(batch.size());
   }
   if (!ensure_up()) return RedisStatus::down;
+  await_sent();  // replies come in order: those of earlier sends first
+  if (!ctx_) return RedisStatus::down;
   if (batch.empty()) return RedisStatus::ok;
 
   // In rounds of kRound commands, with the next round queued before the previous round's replies

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -94,6 +96,21 @@ class RedisConnection {
   RedisStatus pipeline(const RedisBatch& batch, std::vector<RedisReply>* replies = nullptr);
   // One command; nullopt when down.
   std::optional<RedisReply> command(std::initializer_list<std::string_view> args);
+
+  // Writes without waiting: sends every command of the batch and returns; `done` runs once all
+  // their replies have arrived (ok; a Redis error reply counts as answered), or with down when the
+  // connection is lost first or the oldest batch waits longer than command_timeout. It runs from
+  // collect(), await_sent(), pipeline() or command() (which first wait for what was sent before),
+  // and must not use this connection. Replies are discarded. Returns down, without calling `done`,
+  // when the connection is down (send never reconnects: see ensure_up) or the write fails.
+  RedisStatus send(const RedisBatch& batch, std::function<void(RedisStatus)> done);
+  // Reads the replies that have arrived, without blocking; runs `done` of every answered batch.
+  void collect();
+  // Blocks until at most `keep` sent batches are unanswered (or the connection is lost).
+  void await_sent(std::size_t keep = 0);
+  std::size_t batches_in_flight() const { return sent_.size(); }
+  // The socket to poll for replies; -1 when down.
+  int fd() const;
   // Why the connection is down (empty while up).
   const std::string& error() const { return error_; }
   // Times the connection was (re)established, and lost.
@@ -104,6 +121,16 @@ class RedisConnection {
  private:
   void connect();
   void drop(std::string why);
+  // A reply arrived: counts it against the oldest sent batch, runs its `done` when complete.
+  void answered();
+  bool write_out();
+
+  struct SentBatch {
+    std::size_t replies_left;
+    std::function<void(RedisStatus)> done;
+    std::chrono::steady_clock::time_point sent_at;
+  };
+  std::deque<SentBatch> sent_;
 
   RedisOptions options_;
   redisContext* ctx_ = nullptr;

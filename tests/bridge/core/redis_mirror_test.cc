@@ -115,6 +115,54 @@ TEST_F(MirrorTest, AWholeLifecycleInOneTurnIsOneHsetAndTheNetMembership) {
   EXPECT_EQ(finished_, std::vector<std::string>{"j1"});
 }
 
+TEST_F(MirrorTest, FieldsAtTheirDefaultAreLeftOutOfANewHash) {
+  job(fb::JobEventKind::submitted, rec("j1", fb::JobState::pending, "", 100), true);
+  auto cmds = turn();
+  // priority, ttlMs, timeoutMs are 0 and deadLettered false: absent reads as that (job_hash.h).
+  for (const char* name : {"priority", "ttlMs", "timeoutMs", "deadLettered"}) {
+    EXPECT_EQ(field(cmds, "job:j1:status", name), "<absent>") << name;
+  }
+  EXPECT_EQ(field(cmds, "job:j1:status", "submittedAt"), "100");
+  EXPECT_EQ(field(cmds, "job:j1:status", "operation"), "echo");
+}
+
+TEST_F(MirrorTest, SetMembershipOfATurnIsOneVariadicCommandPerKey) {
+  // 1,500 jobs finish on two nodes in one turn; 3 more are assigned and 2 submitted.
+  for (int i = 0; i < 1500; ++i) {
+    const std::string id = "c" + std::to_string(i), node = i % 2 ? "n1" : "n2";
+    job(fb::JobEventKind::completed, rec(id, fb::JobState::completed, node, 0, 5, 1000 + i, "o"));
+  }
+  for (int i = 0; i < 3; ++i) {
+    job(fb::JobEventKind::assigned, rec("a" + std::to_string(i), fb::JobState::active, "n1", 0, 7));
+  }
+  job(fb::JobEventKind::submitted, rec("p0", fb::JobState::pending, "", 40), true);
+  job(fb::JobEventKind::submitted, rec("p1", fb::JobState::pending, "", 41), true);
+  auto cmds = turn();
+  std::size_t completed_members = 0, completed_cmds = 0;
+  for (const auto& c : cmds) {
+    if (c[0] == "ZADD" && c[1] == "jobs:completed") {
+      ++completed_cmds;
+      completed_members += (c.size() - 2) / 2;
+      EXPECT_LE((c.size() - 2) / 2, 1024u);  // long turns are cut into bounded commands
+    }
+  }
+  EXPECT_EQ(completed_members, 1500u);
+  EXPECT_EQ(completed_cmds, 2u);
+  EXPECT_TRUE(has(cmds, {"ZADD", "jobs:pending", "40", "p0", "41", "p1"}));
+  EXPECT_TRUE(has(cmds, {"ZREM", "jobs:pending", "a0", "a1", "a2"}));
+  EXPECT_TRUE(has(cmds, {"ZADD", "jobs:active:n1", "7", "a0", "7", "a1", "7", "a2"}));
+  auto removes = [&](const std::string& key) {
+    std::size_t n = 0;
+    for (const auto& c : cmds) {
+      if (c[0] == "ZREM" && c[1] == key) n += c.size() - 2;
+    }
+    return n;
+  };
+  EXPECT_EQ(removes("jobs:active:n1"), 750u);
+  EXPECT_EQ(removes("jobs:active:n2"), 750u);
+  EXPECT_EQ(count(cmds, "HSET"), 1505u);  // the hashes stay one per job
+}
+
 TEST_F(MirrorTest, TurnByTurnTheJobMovesBetweenTheSeedSets) {
   job(fb::JobEventKind::submitted, rec("j1", fb::JobState::pending, "", 100), true);
   auto t1 = turn();
@@ -130,6 +178,31 @@ TEST_F(MirrorTest, TurnByTurnTheJobMovesBetweenTheSeedSets) {
   EXPECT_TRUE(has(t3, {"ZREM", "jobs:active:n1", "j1"}));
   EXPECT_TRUE(has(t3, {"ZADD", "jobs:completed", "300", "j1"}));
   EXPECT_EQ(finished_, std::vector<std::string>{"j1"});
+}
+
+TEST_F(MirrorTest, ACompletionInALaterTurnWritesOnlyWhatItChanged) {
+  job(fb::JobEventKind::submitted, rec("j1", fb::JobState::pending, "", 100), true);
+  job(fb::JobEventKind::assigned, rec("j1", fb::JobState::active, "n1", 0, 200));
+  auto t1 = turn();
+  EXPECT_EQ(field(t1, "job:j1:status", "nodeId"), "n1");
+  job(fb::JobEventKind::completed, rec("j1", fb::JobState::completed, "n1", 0, 200, 300, "x"));
+  auto t2 = turn();
+  for (const char* name : {"nodeId", "startedAt", "attempt"}) {
+    EXPECT_EQ(field(t2, "job:j1:status", name), "<absent>") << name;  // written at assignment
+  }
+  EXPECT_EQ(field(t2, "job:j1:status", "status"), "completed");
+  EXPECT_EQ(field(t2, "job:j1:status", "completedAt"), "300");
+  EXPECT_EQ(field(t2, "job:j1:status", "outputCID"), cid_v1_raw("x"));
+  // The update message still tells the whole story.
+  bool published = false;
+  for (const auto& c : t2) {
+    if (c[0] == "PUBLISH" && c[1] == "channel:job:j1:updates") {
+      published = true;
+      EXPECT_NE(c[2].find(R"("nodeId":"n1")"), std::string::npos) << c[2];
+      EXPECT_NE(c[2].find(R"("startedAt":200)"), std::string::npos) << c[2];
+    }
+  }
+  EXPECT_TRUE(published);
 }
 
 TEST_F(MirrorTest, RequeueLeavesTheNodeAndReturnsAtItsSubmitTime) {

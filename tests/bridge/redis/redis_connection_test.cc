@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -507,6 +509,122 @@ TEST_F(RedisConnectionTest, ReturnsDownWhenNoReplyComesWithinCommandTimeout) {
   EXPECT_LT(took, o.command_timeout + milliseconds(1500));
   EXPECT_FALSE(conn.up());
   EXPECT_EQ(conn.losses(), 1u);
+  EXPECT_NE(conn.error().find("command timeout"), std::string::npos) << conn.error();
+}
+
+}  // namespace
+}  // namespace litc::bridge
+
+// ---------------------------------------------------------------------------------------------
+// send(): writes that do not wait for their replies
+
+namespace litc::bridge {
+namespace {
+
+TEST_F(RedisConnectionTest, SentBatchesAreAnsweredInOrderAndTheirWritesLand) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  std::vector<std::pair<int, RedisStatus>> answered;
+  for (int b = 0; b < 3; ++b) {
+    RedisBatch batch;
+    for (int i = 0; i < 2000; ++i) batch.add({"RPUSH", "log", std::to_string(b * 2000 + i)});
+    ASSERT_EQ(conn.send(batch, [&, b](RedisStatus s) { answered.emplace_back(b, s); }),
+              RedisStatus::ok);
+  }
+  EXPECT_EQ(conn.batches_in_flight(), 3u);
+  EXPECT_GE(conn.fd(), 0);
+  const auto deadline = Clock::now() + milliseconds(5000);
+  while (conn.batches_in_flight() > 0 && Clock::now() < deadline) {
+    conn.collect();  // never blocks: poll until Redis has answered everything
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_EQ(answered.size(), 3u);
+  for (int b = 0; b < 3; ++b) {
+    EXPECT_EQ(answered[b].first, b);
+    EXPECT_EQ(answered[b].second, RedisStatus::ok);
+  }
+  auto len = conn.command({"LLEN", "log"});
+  ASSERT_TRUE(len.has_value());
+  EXPECT_EQ(len->integer, 6000);
+  auto last = conn.command({"LINDEX", "log", "-1"});
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->str, "5999");  // sent in order, applied in order
+}
+
+TEST_F(RedisConnectionTest, APipelineAfterASendFirstCompletesTheSend) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  RedisBatch write;
+  write.add({"SET", "k", "written"});
+  write.add({"", ""});  // an empty verb is still a command; an error reply answers it
+  bool done = false;
+  ASSERT_EQ(conn.send(write, [&](RedisStatus s) { done = s == RedisStatus::ok; }), RedisStatus::ok);
+  // The GET's reply is not mistaken for the SET's: the send's replies are read first.
+  auto get = conn.command({"GET", "k"});
+  EXPECT_TRUE(done);
+  ASSERT_TRUE(get.has_value());
+  EXPECT_EQ(get->str, "written");
+  EXPECT_EQ(conn.batches_in_flight(), 0u);
+}
+
+TEST_F(RedisConnectionTest, AwaitSentKeepsAtMostTheNumberAsked) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  int answered = 0;
+  for (int b = 0; b < 4; ++b) {
+    RedisBatch batch;
+    batch.add({"INCR", "n"});
+    ASSERT_EQ(conn.send(batch, [&](RedisStatus) { ++answered; }), RedisStatus::ok);
+  }
+  conn.await_sent(1);
+  EXPECT_LE(conn.batches_in_flight(), 1u);
+  EXPECT_GE(answered, 3);
+  conn.await_sent();
+  EXPECT_EQ(answered, 4);
+}
+
+TEST_F(RedisConnectionTest, SentBatchesLearnTheyAreLostWhenTheServerDies) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  std::vector<RedisStatus> outcome;
+  RedisBatch hold;
+  hold.add({"BLPOP", "never-pushed", "30"});  // the server holds the reply back
+  ASSERT_EQ(conn.send(hold, [&](RedisStatus s) { outcome.push_back(s); }), RedisStatus::ok);
+  server_->kill();
+  const auto deadline = Clock::now() + milliseconds(4000);
+  while (outcome.empty() && Clock::now() < deadline) {
+    conn.collect();
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(outcome.size(), 1u);
+  EXPECT_EQ(outcome[0], RedisStatus::down);
+  EXPECT_FALSE(conn.up());
+  EXPECT_EQ(conn.fd(), -1);
+  // Down: send refuses at once and does not run the callback (the caller handles it).
+  bool called = false;
+  EXPECT_EQ(conn.send(hold, [&](RedisStatus) { called = true; }), RedisStatus::down);
+  EXPECT_FALSE(called);
+}
+
+TEST_F(RedisConnectionTest, ASentBatchUnansweredPastTheCommandTimeoutIsLost) {
+  RedisOptions o = options();
+  o.command_timeout = milliseconds(300);
+  RedisConnection conn(o);
+  ASSERT_TRUE(conn.up()) << conn.error();
+  server_->signal(SIGSTOP);  // alive, silent
+  std::optional<RedisStatus> outcome;
+  RedisBatch batch;
+  batch.add({"SET", "x", "1"});
+  ASSERT_EQ(conn.send(batch, [&](RedisStatus s) { outcome = s; }), RedisStatus::ok);
+  const auto start = Clock::now();
+  while (!outcome && since(start) < milliseconds(3000)) {
+    conn.collect();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  server_->signal(SIGCONT);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(*outcome, RedisStatus::down);
+  EXPECT_GE(since(start), milliseconds(250));
   EXPECT_NE(conn.error().find("command timeout"), std::string::npos) << conn.error();
 }
 
