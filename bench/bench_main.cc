@@ -78,6 +78,11 @@ int main(int argc, char** argv) {
   app.add_option("--window", o.window, "requests in flight in throughput mode")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
       ->capture_default_str();
+  app.add_option("--rate", o.rate,
+                 "throughput mode: send at most this many jobs/s (0: as fast as the window "
+                 "allows), to measure a system below saturation")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--payload-bytes", o.payload_bytes, "echo payload per job")
       ->check(CLI::Range(std::size_t{0}, std::size_t{512 * 1024}))
       ->capture_default_str();

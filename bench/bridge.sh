@@ -3,7 +3,10 @@
 # same run on the same processes.
 #   mirror      end-to-end throughput (litc-bench, 64 B echo, window 1000) with litc-bridge mirroring
 #               every event into a real redis-server, beside the same broker + worker without the
-#               bridge; then the bridge's mirror lag (event time -> written to Redis) from /metrics.
+#               bridge; the bridge's mirror lag (event time -> answered by Redis) from /metrics, and
+#               what the mirror costs Redis and the bridge per job (CPU time, Redis commands).
+#   paced       the same load paced at 40 % of the no-bridge rate (litc-bench --rate), on a fresh
+#               mirror: the lag when the mirror is not saturated.
 #   http        POST /lit-compute/jobs/submit rate with wrk (jobs go through Redis and the broker),
 #               beside wrk against GET /healthz on the same server (the HTTP layer's own ceiling).
 # Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]   (LITC_BRIDGE_ARGS: extra litc-bridge flags)
@@ -52,11 +55,26 @@ proc_cpu() { # PID: seconds of CPU the process has used (user + system)
 metric() { # NAME: the value of an unlabelled metric of the bridge
   curl -s "$http/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
-# The smallest histogram bound under which q of the lag observations fall.
-lag_quantile() { # Q
-  curl -s "$http/metrics" | awk -v q="$1" '
-    /^litc_bridge_mirror_lag_ms_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); b[++n] = le; c[n] = $2 }
-    END { total = c[n]; if (total == 0) { print "none"; exit } for (i = 1; i <= n; i++) if (c[i] >= q * total) { print b[i]; exit } }'
+# The lag histogram's buckets now, one "bound cumulative-count" line each.
+lag_buckets() {
+  curl -s "$http/metrics" | awk '/^litc_bridge_mirror_lag_ms_bucket/ {
+    match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $2 }'
+}
+# The smallest histogram bound under which q of the lag observations fall; with a FILE of earlier
+# lag_buckets, of the observations made since.
+lag_quantile() { # Q [FILE]
+  lag_buckets | awk -v q="$1" -v since="${2:-}" '
+    BEGIN { if (since != "") while ((getline line < since) > 0) { split(line, f, " "); before[f[1]] = f[2] } }
+    { b[++n] = $1; c[n] = $2 - (($1 in before) ? before[$1] : 0) }
+    END { total = c[n]; if (total <= 0) { print "none"; exit } for (i = 1; i <= n; i++) if (c[i] >= q * total) { print b[i]; exit } }'
+}
+wait_mirror() { # until the bridge has applied every event the broker published
+  local broker_seq
+  for _ in $(seq 600); do
+    broker_seq=$("$bin/litc" stats --broker "$clients" --timeout-ms 2000 | sed 's/.*"seq":\([0-9]*\).*/\1/')
+    [[ "$(metric litc_bridge_broker_seq)" == "$broker_seq" ]] && return 0
+    sleep 0.1
+  done
 }
 
 # --- one broker + one worker, shared by every case ------------------------------------------------
@@ -99,29 +117,39 @@ start_bridge() {
   exit 1
 }
 
-throughput() { # LABEL: litc-bench against the running broker, jobs/s on stdout
+throughput() { # LABEL [RATE]: litc-bench against the running broker, jobs/s on stdout
   "$bin/litc-bench" --mode throughput --clients "$clients" --workers-endpoint "$workers" \
+    --rate "${2:-0}" \
     --events "$events" \
     --broker-pid "$broker_pid" --workers 1 --window 1000 --duration-s "$duration" --rounds 1 \
     --no-baseline --quiet --json --bin-dir "$bin" 2>"$work/bench-$1.err" |
     grep '"case":"throughput"' | sed 's/.*"jobs_per_s":\([0-9.]*\).*/\1/'
 }
 
-echo "bridge bench: throughput without the bridge, then with it mirroring into Redis" >&2
+echo "bridge bench: throughput without the bridge" >&2
 off=$(throughput off)
 start_bridge
+
+# The lag below saturation, on a fresh mirror: the same load paced at 40 % of the rate reached
+# without the bridge.
+paced_rate=$(awk -v r="${off:-0}" 'BEGIN { printf "%d", int(r * 0.4 / 1000) * 1000 }')
+((paced_rate < 1000)) && paced_rate=1000
+echo "bridge bench: mirror lag with the load paced at $paced_rate jobs/s" >&2
+lag_buckets >"$work/lag-before"
+paced=$(throughput paced "$paced_rate")
+wait_mirror
+paced_p50=$(lag_quantile 0.5 "$work/lag-before")
+paced_p99=$(lag_quantile 0.99 "$work/lag-before")
+
+echo "bridge bench: unpaced with the bridge mirroring" >&2
+lag_buckets >"$work/lag-before"
 before=$(redis-cli -p "$redis_port" zcard jobs:completed)
 redis-cli -p "$redis_port" config resetstat >/dev/null
 cpu0=$(redis_cpu)
 bridge_cpu0=$(proc_cpu "$bridge_pid")
 t0=${EPOCHREALTIME/[.,]/}
 on=$(throughput on)
-# The mirror catches up: it has applied every event the broker published.
-for _ in $(seq 600); do
-  broker_seq=$("$bin/litc" stats --broker "$clients" --timeout-ms 2000 | sed 's/.*"seq":\([0-9]*\).*/\1/')
-  [[ "$(metric litc_bridge_broker_seq)" == "$broker_seq" ]] && break
-  sleep 0.1
-done
+wait_mirror  # it catches up
 t1=${EPOCHREALTIME/[.,]/}
 mirrored=$(($(redis-cli -p "$redis_port" zcard jobs:completed) - before))
 # What the mirror costs Redis per job: its CPU time (commands, parsing, replies) and its commands.
@@ -134,9 +162,10 @@ redis_cmds_per_job=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' |
   END { printf "%.2f", (n > 0 ? calls / n : 0) }')
 # What the mirror sustains: the jobs of the "on" run over the time until Redis held them all.
 mirror_rate=$(awk -v n="$mirrored" -v us=$((t1 - t0)) 'BEGIN { printf "%.0f", (us > 0 ? n * 1e6 / us : 0) }')
-p50=$(lag_quantile 0.5)
-p99=$(lag_quantile 0.99)
+p50=$(lag_quantile 0.5 "$work/lag-before")
+p99=$(lag_quantile 0.99 "$work/lag-before")
 completed=$(redis-cli -p "$redis_port" zcard jobs:completed)
+
 ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 
 # --- HTTP: wrk POST submit vs GET /healthz on the same server ---------------------------------------
@@ -170,6 +199,8 @@ mkdir -p "$out"
   printf '{"case":"mirror_throughput","jobs_per_s":%s,"baseline_jobs_per_s":%s,"baseline_ratio":%s,"mirror_lag_p50_ms_le":"%s","mirror_lag_p99_ms_le":"%s","jobs_completed_in_redis":%s,"mirror_sustained_jobs_per_s":%s,"redis_cpu_us_per_job":%s,"redis_commands_per_job":%s,"bridge_cpu_us_per_job":%s,"duration_s":%s}\n' \
     "${on:-0}" "${off:-0}" "$ratio" "$p50" "$p99" "${completed:-0}" "${mirror_rate:-0}" \
     "$redis_us_per_job" "$redis_cmds_per_job" "$bridge_us_per_job" "$duration"
+  printf '{"case":"mirror_lag_paced","jobs_per_s":%s,"rate":%s,"mirror_lag_p50_ms_le":"%s","mirror_lag_p99_ms_le":"%s","duration_s":%s}\n' \
+    "${paced:-0}" "$paced_rate" "$paced_p50" "$paced_p99" "$duration"
   printf '{"case":"http_submit","requests_per_s":%s,"p99":"%s","non_202":%s,"baseline_requests_per_s":%s,"baseline_p99":"%s","baseline_ratio":%s,"duration_s":%s}\n' \
     "${submit_rate:-0}" "$submit_p99" "${non202:-0}" "${health_rate:-0}" "$health_p99" "$http_ratio" "$wrk_s"
 } >"$out/bridge.json"
@@ -177,11 +208,12 @@ mkdir -p "$out"
 cat <<TABLE
 case                 ours                 baseline (same run)       ratio   notes
 mirror_throughput    ${on:-?} jobs/s      ${off:-?} jobs/s (no bridge)  $ratio   lag p50 <= ${p50} ms, p99 <= ${p99} ms; mirror kept ${mirror_rate} jobs/s until caught up; Redis ${redis_us_per_job} us CPU and ${redis_cmds_per_job} commands per job, litc-bridge ${bridge_us_per_job} us CPU per job; target >= 150k jobs/s, p99 <= 50 ms
+mirror_lag_paced     ${paced:-?} jobs/s      (paced at $paced_rate)             -       lag p50 <= ${paced_p50} ms, p99 <= ${paced_p99} ms (target p99 <= 50 ms)
 http_submit          ${submit_rate:-?} req/s      ${health_rate:-?} req/s (GET /healthz)  $http_ratio   p99 ${submit_p99} vs ${health_p99}; non-202: ${non202:-?}
 TABLE
 
 # Correctness, asserted even in the smoke run: every submit accepted, the mirror complete.
-if [[ -z "$on" || -z "$off" || -z "$submit_rate" ]]; then
+if [[ -z "$on" || -z "$off" || -z "$paced" || -z "$submit_rate" ]]; then
   echo "bridge bench: a case produced no figure (logs: $work)" >&2
   trap - EXIT
   exit 1

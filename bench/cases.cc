@@ -43,6 +43,7 @@ LoadSpec measure_spec(const BenchOptions& o, const std::string& label, std::size
   s.reply_timeout_ms = o.reply_timeout_ms;
   s.quiet = o.quiet;
   s.first_index = 1'000'000'000;  // distinct from the warm-up's indices
+  if (!latency) s.rate = o.rate;
   if (o.count) {
     s.count = o.count;
   } else if (o.duration_s > 0) {
@@ -62,6 +63,7 @@ LoadSpec warmup_spec(const BenchOptions& o, std::size_t window, bool latency) {
   s.payload_bytes = o.payload_bytes;
   s.reply_timeout_ms = o.reply_timeout_ms;
   s.quiet = true;
+  if (!latency) s.rate = o.rate;  // a paced run stays paced: no burst before it
   s.count = o.warmup >= 0 ? static_cast<uint64_t>(o.warmup)
                           : (latency ? 500 : std::max<uint64_t>(2000, 3 * window));
   return s;

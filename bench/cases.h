@@ -30,7 +30,8 @@ struct BenchOptions {
   uint64_t fill_jobs = 1'000'000;
   std::size_t fill_window = 10'000;  // submits in flight while filling
   int reply_timeout_ms = 10'000;
-  int rounds = 5;  // baseline and ours alternate this many times (sides.h)
+  double rate = 0;  // throughput mode: requests/s at most (0: unpaced)
+  int rounds = 5;   // baseline and ours alternate this many times (sides.h)
   bool no_baseline = false;
   bool submit_ack = false;  // ours: Submit with a SubmitAck before each result (see LitcDriver)
   bool quiet = false;

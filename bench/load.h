@@ -8,11 +8,13 @@
 //   std::optional<Reply> poll(int timeout_ms);          // next reply, nullopt on timeout
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +43,8 @@ struct LoadSpec {
   int reply_timeout_ms = 10'000;  // no reply for this long = failure, the run stops
   uint64_t first_index = 0;       // payload index of the first request
   bool quiet = false;             // no progress line
+  double rate = 0;                // requests/s the loop sends at most (0: as fast as the window
+                                  // allows); paced runs measure a system below saturation
 };
 
 struct Percentiles {
@@ -90,11 +94,22 @@ LoadResult run_load(Driver& driver, const LoadSpec& spec) {
   const auto stop_sending = start + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(spec.duration_s));
   auto last_done = start;
+  auto last_progress = start;  // the last send or reply: silence past reply_timeout_ms fails
   bool sending = true;
+  // Pacing: request n is due at start + n / rate.
+  auto due = [&](uint64_t n) {
+    return start + std::chrono::duration_cast<Clock::duration>(
+                       std::chrono::duration<double>(static_cast<double>(n) / spec.rate));
+  };
   while (true) {
+    bool paced_out = false;
     while (sending && in_flight.size() < spec.window) {
       if (spec.count ? r.sent >= spec.count : Clock::now() >= stop_sending) {
         sending = false;
+        break;
+      }
+      if (spec.rate > 0 && Clock::now() < due(r.sent)) {
+        paced_out = true;
         break;
       }
       uint64_t index = spec.first_index + r.sent;
@@ -108,15 +123,30 @@ LoadResult run_load(Driver& driver, const LoadSpec& spec) {
       }
       in_flight.emplace(token, InFlight{index, now});
       ++r.sent;
+      last_progress = now;
+    }
+    int wait_ms = spec.reply_timeout_ms;
+    if (paced_out) {
+      // Wake for the next due request (at least 1 ms: poll's unit).
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(due(r.sent) - Clock::now());
+      wait_ms = static_cast<int>(std::clamp<int64_t>(until.count(), 1, spec.reply_timeout_ms));
+      if (in_flight.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+        continue;
+      }
     }
     if (in_flight.empty()) break;
-    std::optional<Reply> reply = driver.poll(spec.reply_timeout_ms);
+    std::optional<Reply> reply = driver.poll(wait_ms);
     auto now = Clock::now();
     if (!reply) {
+      if (paced_out && now - last_progress < std::chrono::milliseconds(spec.reply_timeout_ms)) {
+        continue;  // woke to send, not because a reply is late
+      }
       r.fail("no reply within " + std::to_string(spec.reply_timeout_ms) + " ms with " +
              std::to_string(in_flight.size()) + " requests in flight");
       break;
     }
+    last_progress = now;
     auto it = in_flight.find(reply->token);
     if (it == in_flight.end()) {
       r.fail(reply->error.empty()

@@ -183,6 +183,7 @@ void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
   switch (clone_.on_event(event.epoch(), event.seq(), hugz, now_ms())) {
     case CloneSync::Verdict::apply:
       if (oldest_event_ms_ == 0) oldest_event_ms_ = event.time_ms();
+      ++turn_events_;
       mirror_.apply(event);
       ++probe_.events_applied;
       probe_.seq = event.seq();
@@ -386,11 +387,12 @@ void BridgeLoop::flush(uint64_t now) {
   }
   if (batch_.empty() && submits_.empty()) return;
   const uint64_t oldest = oldest_event_ms_;
+  const uint64_t events = turn_events_;
   oldest_event_ms_ = 0;
+  turn_events_ = 0;
   probe_.ledger_size = ledger_.size();
-  auto turn_done = [this, oldest, submits = std::move(submits_)](RedisStatus status) mutable {
-    end_turn(status, oldest, submits);
-  };
+  auto turn_done = [this, oldest, events, submits = std::move(submits_)](
+                       RedisStatus status) mutable { end_turn(status, oldest, events, submits); };
   submits_.clear();
   if (batch_.empty()) {
     turn_done(redis_.up() ? RedisStatus::ok : RedisStatus::down);
@@ -409,12 +411,13 @@ void BridgeLoop::flush(uint64_t now) {
   if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();
 }
 
-void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms,
+void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t events,
                           std::vector<PendingSubmit>& submits) {
   if (status == RedisStatus::ok) {
     if (oldest_event_ms != 0) {
       const uint64_t now = now_ms();
-      probe_.mirror_lag.observe(now > oldest_event_ms ? now - oldest_event_ms : 0);
+      // Every event of the turn counts, at the lag of the turn's oldest (an upper bound for each).
+      probe_.mirror_lag.observe(now > oldest_event_ms ? now - oldest_event_ms : 0, events);
     }
   } else {
     ++probe_.redis_failures;

@@ -120,7 +120,8 @@ class BridgeLoop {
   void timers(uint64_t now);
   void flush(uint64_t now);
   // A turn's writes were answered (or lost): lag, health, then its submits go to the broker.
-  void end_turn(RedisStatus status, uint64_t oldest_event_ms, std::vector<PendingSubmit>& submits);
+  void end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t events,
+                std::vector<PendingSubmit>& submits);
   void redis_came_back();
   // Submit to the broker for a ledger job; `done` (may be empty) gets the reply.
   void send_submit(const SubmitRequest& request, ReplyFn done);
@@ -150,6 +151,7 @@ class BridgeLoop {
   uint64_t snapshot_request_id_ = 0;
   bool snapshot_started_ = false;  // the first batch of the current snapshot arrived
   uint64_t oldest_event_ms_ = 0;   // broker time of the oldest event not yet written (lag)
+  uint64_t turn_events_ = 0;       // events applied this turn
 
   RedisBatch batch_;
   std::vector<std::string> finished_;

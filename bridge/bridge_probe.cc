@@ -5,12 +5,12 @@
 
 namespace litc::bridge {
 
-void LagHistogram::observe(uint64_t ms) {
+void LagHistogram::observe(uint64_t ms, uint64_t count) {
   std::size_t i = 0;
   while (i < kBounds.size() && ms > kBounds[i]) ++i;
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(ms, std::memory_order_relaxed);
+  buckets_[i].fetch_add(count, std::memory_order_relaxed);
+  count_.fetch_add(count, std::memory_order_relaxed);
+  sum_.fetch_add(ms * count, std::memory_order_relaxed);
 }
 
 uint64_t LagHistogram::quantile_bound(double q) const {

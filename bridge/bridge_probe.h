@@ -19,7 +19,8 @@ void prometheus_header(std::string& out, const char* name, const char* type, con
 class LagHistogram {
  public:
   static constexpr std::array<uint64_t, 10> kBounds{1, 2, 5, 10, 20, 50, 100, 250, 1000, 5000};
-  void observe(uint64_t ms);
+  // `count` observations of `ms` (a turn's events, each bounded by the turn's oldest).
+  void observe(uint64_t ms, uint64_t count = 1);
   // The smallest bucket bound under which at least q of the observations fall (+Inf as 0).
   uint64_t quantile_bound(double q) const;
   void render(std::string& out, const char* name, const char* help) const;

@@ -62,7 +62,8 @@ std::string render_metrics(const ApiContext& ctx) {
          p.epoch.load());
   metric(out, "litc_bridge_broker_seq", "gauge", "Last event seq applied.", p.seq.load());
   p.mirror_lag.render(out, "litc_bridge_mirror_lag_ms",
-                      "Broker event time to written in Redis, ms (per pipeline, oldest event).");
+                      "Broker event time to answered by Redis, ms, per event (each at the lag of "
+                      "the oldest event of its turn: an upper bound).");
   // The broker's own counters, as of its last StatsQuery reply or snapshot.
   BrokerStatsInfo broker = p.broker_stats();
   if (!broker.counters.empty()) {
