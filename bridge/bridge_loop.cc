@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -183,6 +184,7 @@ void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
   switch (clone_.on_event(event.epoch(), event.seq(), hugz, now_ms())) {
     case CloneSync::Verdict::apply:
       if (oldest_event_ms_ == 0) oldest_event_ms_ = event.time_ms();
+      newest_event_ms_ = std::max(newest_event_ms_, event.time_ms());
       ++turn_events_;
       mirror_.apply(event);
       ++probe_.events_applied;
@@ -240,7 +242,7 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
           for (auto& k : keys->elements) active_keys.push_back(std::move(k.str));
         }
       }
-      mirror_.begin_resync(active_keys, batch_);
+      mirror_.begin_resync(active_keys, batch_, confirmed_event_ms_);
     }
     if (const auto* jobs = b.jobs()) {
       for (const auto* job : *jobs) {
@@ -387,12 +389,16 @@ void BridgeLoop::flush(uint64_t now) {
   }
   if (batch_.empty() && submits_.empty()) return;
   const uint64_t oldest = oldest_event_ms_;
+  const uint64_t newest = newest_event_ms_;
   const uint64_t events = turn_events_;
-  oldest_event_ms_ = 0;
+  oldest_event_ms_ = newest_event_ms_ = 0;
   turn_events_ = 0;
   probe_.ledger_size = ledger_.size();
-  auto turn_done = [this, oldest, events, submits = std::move(submits_)](
-                       RedisStatus status) mutable { end_turn(status, oldest, events, submits); };
+  auto turn_done = [this, oldest, newest, events,
+                    submits = std::move(submits_)](RedisStatus status) mutable {
+    if (status == RedisStatus::ok) confirmed_event_ms_ = std::max(confirmed_event_ms_, newest);
+    end_turn(status, oldest, events, submits);
+  };
   submits_.clear();
   if (batch_.empty()) {
     turn_done(redis_.up() ? RedisStatus::ok : RedisStatus::down);

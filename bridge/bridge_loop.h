@@ -152,6 +152,11 @@ class BridgeLoop {
   bool snapshot_started_ = false;  // the first batch of the current snapshot arrived
   uint64_t oldest_event_ms_ = 0;   // broker time of the oldest event not yet written (lag)
   uint64_t turn_events_ = 0;       // events applied this turn
+  uint64_t newest_event_ms_ = 0;   // broker time of the newest event this turn
+  // Broker time of the newest event whose writes Redis confirmed: a resync publishes an update
+  // for every job that changed since (RedisMirror::begin_resync). In memory only: a bridge that
+  // restarts publishes nothing for what finished while it was away (the hashes are right).
+  uint64_t confirmed_event_ms_ = 0;
 
   RedisBatch batch_;
   std::vector<std::string> finished_;

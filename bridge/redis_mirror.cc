@@ -2,6 +2,7 @@
 #include "bridge/redis_mirror.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
 
 #include "bridge/job_hash.h"
@@ -203,6 +204,7 @@ void RedisMirror::apply_job(fb::JobEventKind kind, const fb::JobRecord& r) {
   }
   d.kind = kind;
   d.publish = true;
+  d.from_snapshot = false;  // news after the snapshot: published as what it is
 }
 
 void RedisMirror::apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bool publish_event,
@@ -259,7 +261,9 @@ void RedisMirror::apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bo
   }
 }
 
-void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out) {
+void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out,
+                               uint64_t publish_since_ms) {
+  publish_since_ms_ = publish_since_ms;
   order_.clear();
   index_.clear();
   extra_.clear();
@@ -280,6 +284,12 @@ void RedisMirror::snapshot_job(const fb::JobRecord& r) {
   d.reset = true;
   d.fields = d.cleared = 0;
   merge(d, r, true);
+  const uint64_t changed_at =
+      std::max({r.submitted_at_ms(), r.started_at_ms(), r.completed_at_ms()});
+  if (publish_since_ms_ != 0 && changed_at >= publish_since_ms_) {
+    d.publish = true;
+    d.from_snapshot = true;
+  }
   switch (r.state()) {
     case fb::JobState::pending:
       d.pending.add(r.submitted_at_ms());
@@ -337,8 +347,9 @@ void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
   for (const auto& node : d.active_removed) active_remove_.push_back({node, 0, id});
   if (!d.active_node.empty()) active_add_.push_back({d.active_node, d.active_score, id});
   if (d.completed_score != 0) completed_add_.push_back({{}, d.completed_score, id});
-  if (d.publish && !resyncing_) {
-    out.add({"PUBLISH", keys::job_updates(id), job_update_json(d.job, kind_name(d.kind))});
+  if (d.publish && (d.from_snapshot || !resyncing_)) {
+    std::string_view kind = d.from_snapshot ? std::string_view("resync") : kind_name(d.kind);
+    out.add({"PUBLISH", keys::job_updates(id), job_update_json(d.job, kind)});
   }
 }
 

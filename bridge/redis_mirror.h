@@ -16,8 +16,10 @@
 //  - Publishing: channel:job:{id}:updates gets one message per job per turn, the job's state after
 //    the turn (`{"kind":…,"job":{…}}`, kind = the last transition); channel:global:events gets one
 //    summary per turn (`{"type":"jobs","epoch","seq","counts":{kind:n}}`) and one message per node
-//    event. A resync rewrites state without publishing (it is not news: subscribers already saw
-//    what they could; jobs that changed during a gap get no update message — a documented gap).
+//    event. A resync rewrites state and publishes `{"kind":"resync","job":{…}}` only for the jobs
+//    that changed since the newest event Redis confirmed before the gap (by their submit, start
+//    or completion time): a subscriber waiting on a job that finished during the gap still hears
+//    of it, without a message for every retained job.
 //  - Requeued events carry no submit time; the job goes back into jobs:pending with the submit
 //    time its hash holds (a tiny Lua script), so the zset stays ordered by submit time.
 #pragma once
@@ -54,7 +56,11 @@ class RedisMirror {
 
   // A resync: forget the turn's deltas, clear the derived sets (`active_keys`: the jobs:active:*
   // keys Redis holds now), then snapshot_job/snapshot_node for every record, then flush.
-  void begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out);
+  // `publish_since_ms`: broker time of the newest event whose writes Redis confirmed (0: none) —
+  // jobs of the snapshot that changed at or after it get a "resync" update on their channel, so
+  // a subscriber learns of a job that finished during the gap; 0 publishes nothing.
+  void begin_resync(const std::vector<std::string>& active_keys, RedisBatch& out,
+                    uint64_t publish_since_ms = 0);
   void snapshot_job(const fb::JobRecord& job);
   void snapshot_node(const fb::NodeRecord& node);
 
@@ -92,6 +98,7 @@ class RedisMirror {
     uint64_t completed_score = 0;
     fb::JobEventKind kind = fb::JobEventKind::unknown;
     bool publish = false;
+    bool from_snapshot = false;  // published as kind "resync"
   };
 
   // One member of a set written this turn; views into order_ (valid until the turn ends).
@@ -125,6 +132,7 @@ class RedisMirror {
   uint64_t epoch_ = 0;
   uint64_t seq_ = 0;
   bool resyncing_ = false;
+  uint64_t publish_since_ms_ = 0;  // of the current resync (0: publish nothing)
   std::unordered_set<std::string> online_;
   uint64_t last_trim_ms_ = 0;
   MirrorCounters counters_;

@@ -254,6 +254,34 @@ TEST_F(MirrorTest, AResyncClearsDerivedSetsAndRewritesWithoutPublishing) {
   EXPECT_EQ(count(out.commands(), "PUBLISH"), 0u);
 }
 
+TEST_F(MirrorTest, AResyncPublishesTheJobsThatChangedSinceTheLastConfirmedEvent) {
+  RedisBatch out;
+  mirror_.begin_resync({}, out, 150);
+  auto snapshot = [&](const std::string& id, uint64_t completed_at) {
+    flatbuffers::FlatBufferBuilder b;
+    auto rec = fb::CreateJobRecord(b, b.CreateString(id), b.CreateString("echo"),
+                                   fb::JobState::completed, 0, 1, 3, b.CreateString("n1"), 0,
+                                   fb::ErrorCode::unknown, 0, 50, 60, completed_at);
+    b.Finish(rec);
+    mirror_.snapshot_job(*flatbuffers::GetRoot<fb::JobRecord>(b.GetBufferPointer()));
+  };
+  snapshot("during-gap", 200);  // finished while the bridge was not hearing events
+  snapshot("before-gap", 100);  // its completion was published live already
+  mirror_.flush(out, 10'000, nullptr);
+  auto cmds = out.commands();
+  EXPECT_FALSE(has(cmds, {"PUBLISH", "channel:job:before-gap:updates"}));
+  bool published = false;
+  for (const auto& c : cmds) {
+    if (c[0] == "PUBLISH" && c[1] == "channel:job:during-gap:updates") {
+      published = true;
+      EXPECT_NE(c[2].find(R"("kind":"resync")"), std::string::npos) << c[2];
+      EXPECT_NE(c[2].find(R"("status":"completed")"), std::string::npos) << c[2];
+    }
+  }
+  EXPECT_TRUE(published);
+  EXPECT_EQ(count(cmds, "PUBLISH"), 1u);  // no per-turn summary for a resync
+}
+
 TEST_F(MirrorTest, OldCompletedEntriesAreTrimmedAfterTheRetention) {
   job(fb::JobEventKind::progress, rec("j1", fb::JobState::active, "n1"));
   RedisBatch out;
