@@ -92,6 +92,11 @@ int main(int argc, char** argv) {
                  "turns whose Redis writes may be unanswered at once (0: wait for each)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  uint64_t retention_s = o.mirror.completed_retention_ms / 1000;
+  app.add_option("--completed-retention-s", retention_s,
+                 "how long jobs:completed keeps a job, and a finished job's hash lives")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{60}, uint64_t{366} * 24 * 3600));
   app.add_option("--node-ttl-s", o.mirror.node_ttl_s,
                  "TTL of nodes:{id}:status in Redis, refreshed while the node is online")
       ->check(CLI::Range(10u, 86'400u));
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   o.broker_timeout_ms = broker_timeout_ms;
+  o.mirror.completed_retention_ms = retention_s * 1000;
   std::string why;
   auto endpoint = parse_redis_url(redis_url, &why);
   if (!endpoint) {

@@ -325,6 +325,17 @@ void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
     out.end();
     ++counters_.jobs_written;
   }
+  if ((d.fields & kStatus) && terminal(d.job.state)) {
+    // Gone when its jobs:completed entry is trimmed (same clock: the finish time), also after a
+    // resync. After the HSET: PEXPIREAT of a missing key does nothing; a replay DELs the hash and
+    // with it the expiry.
+    const uint64_t finished_at = d.job.completed_at_ms != 0 ? d.job.completed_at_ms : now_ms;
+    out.begin();
+    out.arg("PEXPIREAT");
+    out.arg(key);
+    out.arg(finished_at + options_.completed_retention_ms);
+    out.end();
+  }
   if (d.cleared != 0 && !d.reset) {
     out.begin();
     out.arg("HDEL");

@@ -4,7 +4,8 @@
 // feeding records and reading the commands back.
 //
 // DESIGN.
-//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h), jobs:pending (zset by
+//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h; expires completed_retention
+//    after the job finished), jobs:pending (zset by
 //    submit ms), jobs:active:{nodeId} (zset by start ms), jobs:completed (zset by completion ms,
 //    entries older than completed_retention trimmed), nodes:{id}:status (hash, TTL node_ttl,
 //    refreshed), nodes:available (set). Each is derived from events only; nothing else writes them.
@@ -39,6 +40,8 @@
 namespace litc::bridge {
 
 struct MirrorOptions {
+  // jobs:completed entries older than this are trimmed, and a finished job's hash expires this
+  // long after it finished (Redis must not grow with every job ever run).
   uint64_t completed_retention_ms = 7ull * 24 * 3600 * 1000;
   unsigned node_ttl_s = 300;
 };

@@ -189,6 +189,12 @@ TEST(BridgeRedisSchema, MirrorHoldsTheSeedKeySchemaAndSubscribersSeeEveryJobComp
     EXPECT_LE(std::stoull(h["startedAt"]), std::stoull(h["completedAt"]));
   }
 
+  // A finished job's hash expires when its jobs:completed entry is trimmed: 7 days after it
+  // finished (Redis must not keep every job ever run).
+  const long long expires_at =
+      std::stoll(one(s.redis_cli({"PEXPIRETIME", "job:" + ids[0] + ":status"})));
+  EXPECT_EQ(expires_at, std::stoll(score[ids[0]]) + 7ll * 24 * 3600 * 1000);
+
   // Nothing left pending or active; the submission ledger forgot every finished job.
   EXPECT_EQ(one(s.redis_cli({"ZCARD", "jobs:pending"})), "0");
   EXPECT_EQ(one(s.redis_cli({"EXISTS", "jobs:active:w1", "jobs:active:w2"})), "0");

@@ -109,6 +109,8 @@ TEST_F(MirrorTest, AWholeLifecycleInOneTurnIsOneHsetAndTheNetMembership) {
   EXPECT_EQ(field(cmds, "job:j1:status", "startedAt"), "200");
   EXPECT_EQ(field(cmds, "job:j1:status", "completedAt"), "300");
   EXPECT_EQ(field(cmds, "job:j1:status", "outputCID"), cid_v1_raw("hi"));
+  // Finished: the hash expires when its jobs:completed entry is trimmed (7 days after 300 ms).
+  EXPECT_TRUE(has(cmds, {"PEXPIREAT", "job:j1:status", std::to_string(300 + 7ull * 86'400'000)}));
   // One update for the job, one summary for the turn.
   EXPECT_TRUE(has(cmds, {"PUBLISH", "channel:job:j1:updates"}));
   EXPECT_EQ(count(cmds, "PUBLISH"), 2u);
@@ -171,6 +173,7 @@ TEST_F(MirrorTest, TurnByTurnTheJobMovesBetweenTheSeedSets) {
   auto t2 = turn();
   EXPECT_TRUE(has(t2, {"ZREM", "jobs:pending", "j1"}));
   EXPECT_TRUE(has(t2, {"ZADD", "jobs:active:n1", "200", "j1"}));
+  EXPECT_FALSE(has(t2, {"PEXPIREAT"}));  // not finished: no expiry
   EXPECT_EQ(field(t2, "job:j1:status", "status"), "active");
   EXPECT_FALSE(has(t2, {"DEL", "job:j1:status"}));  // a hot event only adds what changed
   job(fb::JobEventKind::completed, rec("j1", fb::JobState::completed, "n1", 0, 200, 300, "x"));
