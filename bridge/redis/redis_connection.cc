@@ -449,21 +449,27 @@ void RedisConnection::collect() {
   }
 }
 
+redisReply* RedisConnection::next_reply() {
+  void* raw = nullptr;
+  // Writes whatever is queued, then blocks up to command_timeout (the socket's timeout).
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+    std::string why = ctx_->errstr;
+    if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
+      why = "no reply within the command timeout (" +
+            std::to_string(options_.command_timeout.count()) + " ms)";
+    }
+    drop("connection lost: " + why);
+    return nullptr;
+  }
+  return static_cast<redisReply*>(raw);
+}
+
 void RedisConnection::await_sent(std::size_t keep) {
   SigpipeGuard guard;
   while (ctx_ && sent_.size() > keep) {
-    void* raw = nullptr;
-    // Blocks up to command_timeout (the socket's timeout) for the next reply.
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-      std::string why = ctx_->errstr;
-      if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
-        why = "no reply within the command timeout (" +
-              std::to_string(options_.command_timeout.count()) + " ms)";
-      }
-      drop("connection lost: " + why);
-      return;
-    }
-    freeReplyObject(raw);
+    redisReply* reply = next_reply();
+    if (reply == nullptr) return;
+    freeReplyObject(reply);
     answered();
   }
 }
@@ -513,18 +519,8 @@ RedisStatus RedisConnection::pipeline(const RedisBatch& batch, std::vector<Redis
         if (replies) replies->push_back(error_reply("ERR empty command (not sent)"));
         continue;
       }
-      void* raw = nullptr;
-      // A call first writes whatever is queued, then reads one reply.
-      if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-        std::string why = ctx_->errstr;
-        if (ctx_->err == REDIS_ERR_IO && why == std::strerror(EAGAIN)) {
-          why = "no reply within the command timeout (" +
-                std::to_string(options_.command_timeout.count()) + " ms)";
-        }
-        drop("connection lost: " + why);
-        return false;
-      }
-      auto* reply = static_cast<redisReply*>(raw);
+      redisReply* reply = next_reply();
+      if (reply == nullptr) return false;
       if (replies) replies->push_back(copy_reply(*reply));
       freeReplyObject(reply);
     }

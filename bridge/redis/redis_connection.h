@@ -15,6 +15,7 @@
 #include <vector>
 
 struct redisContext;
+struct redisReply;
 
 namespace litc::bridge {
 
@@ -121,6 +122,8 @@ class RedisConnection {
  private:
   void connect();
   void drop(std::string why);
+  // The next reply, blocking; nullptr after dropping the connection (I/O error or timeout).
+  redisReply* next_reply();
   // A reply arrived: counts it against the oldest sent batch, runs its `done` when complete.
   void answered();
   bool write_out();
