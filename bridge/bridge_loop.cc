@@ -238,8 +238,8 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
       std::vector<std::string> active_keys;
       if (redis_.up()) {
         // The jobs:active:* sets of nodes the new state may no longer mention.
-        if (auto keys = redis_.command({"KEYS", keys::kJobsActivePattern})) {
-          for (auto& k : keys->elements) active_keys.push_back(std::move(k.str));
+        if (auto nodes = redis_.command({"SMEMBERS", keys::kActiveNodes})) {
+          for (auto& n : nodes->elements) active_keys.push_back(keys::jobs_active(n.str));
         }
       }
       mirror_.begin_resync(active_keys, batch_, confirmed_event_ms_);

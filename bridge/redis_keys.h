@@ -12,7 +12,10 @@ inline constexpr std::string_view kJobsCompleted = "jobs:completed";  // zset, s
 inline constexpr std::string_view kNodesAvailable = "nodes:available";  // set of online node ids
 inline constexpr std::string_view kPaymentsCompleted = "payments:completed";  // list
 inline constexpr std::string_view kGlobalEvents = "channel:global:events";
-inline constexpr std::string_view kJobsActivePattern = "jobs:active:*";
+
+// set of the node ids that have had a jobs:active:{nodeId} key, so a resync finds those keys
+// without KEYS (which walks every key in Redis while blocking it).
+inline constexpr std::string_view kActiveNodes = "bridge:active-nodes";
 
 // hash jobId -> the JSON of the HTTP submit it came from; an entry lives until the job finishes so
 // a broker restart cannot lose a job the bridge accepted (see submission_ledger.h).

@@ -273,7 +273,7 @@ void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, Redi
   for (const auto& id : online_) out.add({"HSET", keys::node_status(id), "status", "offline"});
   online_.clear();
   std::vector<std::string> del{"DEL", std::string(keys::kJobsPending),
-                               std::string(keys::kNodesAvailable)};
+                               std::string(keys::kNodesAvailable), std::string(keys::kActiveNodes)};
   del.insert(del.end(), active_keys.begin(), active_keys.end());
   out.add(del);
   resyncing_ = true;
@@ -391,6 +391,18 @@ void RedisMirror::flush_members(RedisBatch& out) {
   // jobs:active:{node}: one command per node, removals before additions (a job that moved from
   // node a to node b this turn leaves a, joins b; a node's own remove and add of one job were
   // already netted in the job's delta).
+  if (!active_add_.empty()) {
+    // Nodes that gain a jobs:active key this turn, for the next resync (redis_keys.h).
+    std::stable_sort(active_add_.begin(), active_add_.end(),
+                     [](const SetMember& a, const SetMember& b) { return a.group < b.group; });
+    out.begin();
+    out.arg("SADD");
+    out.arg(keys::kActiveNodes);
+    for (std::size_t i = 0; i < active_add_.size(); ++i) {
+      if (i == 0 || active_add_[i].group != active_add_[i - 1].group) out.arg(active_add_[i].group);
+    }
+    out.end();
+  }
   for (auto* v : {&active_remove_, &active_add_}) {
     std::stable_sort(v->begin(), v->end(),
                      [](const SetMember& a, const SetMember& b) { return a.group < b.group; });

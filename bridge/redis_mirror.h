@@ -4,7 +4,8 @@
 // feeding records and reading the commands back.
 //
 // DESIGN.
-//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h; expires completed_retention
+//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h; expires
+//  completed_retention
 //    after the job finished), jobs:pending (zset by
 //    submit ms), jobs:active:{nodeId} (zset by start ms), jobs:completed (zset by completion ms,
 //    entries older than completed_retention trimmed), nodes:{id}:status (hash, TTL node_ttl,

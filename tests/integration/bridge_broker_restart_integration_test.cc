@@ -76,6 +76,9 @@ TEST(BridgeBrokerRestart, HttpAcceptedJobsCompleteExactlyOnceAfterBrokerKill9) {
   }
   auto health = client->get("/healthz");
   EXPECT_EQ(health.status, 200) << health.body;
+  // Nothing left pending or active from either broker's epoch.
+  EXPECT_EQ(s.redis_cli({"ZCARD", "jobs:pending"}).out, "0\n");
+  EXPECT_EQ(s.redis_cli({"KEYS", "jobs:active:*"}).out, "\n");  // redis-cli: an empty list
 
   // Exactly one completed update per job.
   ASSERT_TRUE(

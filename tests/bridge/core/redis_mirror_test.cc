@@ -153,6 +153,9 @@ TEST_F(MirrorTest, SetMembershipOfATurnIsOneVariadicCommandPerKey) {
   EXPECT_TRUE(has(cmds, {"ZADD", "jobs:pending", "40", "p0", "41", "p1"}));
   EXPECT_TRUE(has(cmds, {"ZREM", "jobs:pending", "a0", "a1", "a2"}));
   EXPECT_TRUE(has(cmds, {"ZADD", "jobs:active:n1", "7", "a0", "7", "a1", "7", "a2"}));
+  // The node that gained a jobs:active key is remembered for the next resync, once.
+  EXPECT_TRUE(has(cmds, {"SADD", "bridge:active-nodes", "n1"}));
+  EXPECT_EQ(count(cmds, "SADD"), 1u);
   auto removes = [&](const std::string& key) {
     std::size_t n = 0;
     for (const auto& c : cmds) {
@@ -244,7 +247,8 @@ TEST_F(MirrorTest, NodesJoinAndLeaveNodesAvailableWithATtl) {
 TEST_F(MirrorTest, AResyncClearsDerivedSetsAndRewritesWithoutPublishing) {
   RedisBatch out;
   mirror_.begin_resync({"jobs:active:gone"}, out);
-  EXPECT_TRUE(has(out.commands(), {"DEL", "jobs:pending", "nodes:available", "jobs:active:gone"}));
+  EXPECT_TRUE(has(out.commands(), {"DEL", "jobs:pending", "nodes:available", "bridge:active-nodes",
+                                   "jobs:active:gone"}));
   flatbuffers::FlatBufferBuilder b;
   auto rec =
       fb::CreateJobRecord(b, b.CreateString("j9"), b.CreateString("echo"), fb::JobState::active, 0,
