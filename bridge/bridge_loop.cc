@@ -226,9 +226,22 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
   while (snapshot_) {
     zmq::message_t frame;
     if (!snapshot_->recv(frame, zmq::recv_flags::dontwait)) return;
-    auto decoded = decode_snapshot_batch(frame.data(), frame.size(), options_.max_frame_bytes);
-    if (!decoded.ok() || decoded.msg->request_id() != snapshot_request_id_) {
+    auto decoded = decode_snapshot_batch(frame.data(), frame.size(),
+                                         snapshot_batch_limit(options_.max_frame_bytes));
+    if (!decoded.ok()) {
+      // Part of the state is in a batch we cannot read: finishing this snapshot would leave the
+      // mirror incomplete and call it live. Dropped; CloneSync asks again after its timeout.
       ++probe_.bad_frames;
+      ++probe_.snapshots_abandoned;
+      spdlog::warn(
+          "bridge: unreadable snapshot batch ({} bytes: {}); snapshot dropped, asked "
+          "again in {} ms",
+          frame.size(), decoded.reason, options_.clone.snapshot_timeout_ms);
+      snapshot_.reset();
+      return;
+    }
+    if (decoded.msg->request_id() != snapshot_request_id_) {
+      ++probe_.bad_frames;  // not ours (each request has its own socket: should not happen)
       continue;
     }
     const fb::SnapshotBatch& b = *decoded.msg;

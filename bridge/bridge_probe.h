@@ -34,10 +34,11 @@ class LagHistogram {
 struct BridgeProbe {
   std::atomic<uint64_t> events_received{0};
   std::atomic<uint64_t> events_applied{0};
-  std::atomic<uint64_t> events_dropped{0};  // stale seq or an older epoch
-  std::atomic<uint64_t> bad_frames{0};      // event/snapshot/reply frames that did not decode
-  std::atomic<uint64_t> resyncs{0};         // snapshot requests (first one included)
-  std::atomic<uint64_t> gaps{0};            // resyncs caused by a seq gap / new epoch / silence
+  std::atomic<uint64_t> events_dropped{0};       // stale seq or an older epoch
+  std::atomic<uint64_t> bad_frames{0};           // event/snapshot/reply frames that did not decode
+  std::atomic<uint64_t> resyncs{0};              // snapshot requests (first one included)
+  std::atomic<uint64_t> snapshots_abandoned{0};  // a batch could not be read: asked again
+  std::atomic<uint64_t> gaps{0};  // resyncs caused by a seq gap / new epoch / silence
   std::atomic<uint64_t> redis_commands{0};
   std::atomic<uint64_t> mirror_job_writes{0};  // job hash writes after coalescing events per turn
   std::atomic<uint64_t> redis_failures{0};     // pipelines that found Redis down

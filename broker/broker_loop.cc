@@ -420,7 +420,10 @@ void BrokerLoop::on_snapshot(const zmq::message_t& rid_msg, const zmq::message_t
   };
   scheduler_.jobs().for_each([&](const Job& job) {
     jobs.push_back(build_job_record(b, scheduler_, job));
-    if (jobs.size() >= options_.snapshot_batch) flush(false);
+    // Bounded in bytes too: jobs with big outputs must not make a frame the reader refuses.
+    if (jobs.size() >= options_.snapshot_batch || b.GetSize() >= options_.max_frame_bytes / 2) {
+      flush(false);
+    }
   });
   flush(true);
 }

@@ -18,6 +18,7 @@ struct BrokerOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   int send_hwm = 100'000;      // per-peer queued replies before ZeroMQ drops further ones
   int events_hwm = 1'000'000;  // per-subscriber queued events before they are dropped (seq gap)
+  // Jobs per SnapshotBatch; a batch also ends once it holds max_frame_bytes / 2 (PROTOCOL.md).
   std::size_t snapshot_batch = 1000;
   SchedulerOptions scheduler;
 };

@@ -23,6 +23,11 @@ namespace litc {
 
 inline constexpr fb::ProtocolVersion kProtocolVersion = fb::ProtocolVersion::Current;
 inline constexpr std::size_t kDefaultMaxFrameBytes = 1 << 20;
+// A SnapshotBatch ends once it holds half the frame limit, after its last job, which may itself
+// carry an output near the limit: a reader accepts batches up to this (PROTOCOL.md).
+constexpr std::size_t snapshot_batch_limit(std::size_t max_frame_bytes) {
+  return 2 * max_frame_bytes + 64 * 1024;
+}
 
 template <class T>
 struct Decoded {

@@ -37,6 +37,9 @@ std::string render_metrics(const ApiContext& ctx) {
          "Frames from the broker that failed to decode.", p.bad_frames.load());
   metric(out, "litc_bridge_resyncs_total", "counter", "Snapshot requests (the first included).",
          p.resyncs.load());
+  metric(out, "litc_bridge_snapshots_abandoned_total", "counter",
+         "Snapshots dropped because a batch could not be read (asked for again).",
+         p.snapshots_abandoned.load());
   metric(out, "litc_bridge_gaps_total", "counter",
          "Resyncs caused by a sequence gap, a new broker epoch or broker silence.", p.gaps.load());
   metric(out, "litc_bridge_redis_commands_total", "counter", "Redis commands sent.",

@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <iostream>
+#include <sstream>
 
 namespace litc::it {
 namespace {
@@ -151,6 +152,20 @@ int64_t num(const boost::json::object& o, std::string_view key) {
   if (v->is_int64()) return v->as_int64();
   if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
   return -1;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+std::string one(const CliResult& r) {
+  std::string s = r.out;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
 }
 
 std::optional<uint64_t> metric_value(const std::string& text, const std::string& name) {

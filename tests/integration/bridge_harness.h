@@ -87,6 +87,10 @@ boost::json::object obj(const std::string& body);
 std::string str(const boost::json::object& o, std::string_view key);
 int64_t num(const boost::json::object& o, std::string_view key);
 
+// redis-cli raw output: one line per value; one() is a single reply without its newline.
+std::vector<std::string> lines(const std::string& text);
+std::string one(const CliResult& r);
+
 // The value of an unlabelled metric in Prometheus text ("name value" line); nullopt if absent.
 std::optional<uint64_t> metric_value(const std::string& text, const std::string& name);
 

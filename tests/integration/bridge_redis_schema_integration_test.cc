@@ -31,21 +31,6 @@ std::string error_code(const std::string& body) {
   return e != nullptr && e->is_object() ? str(e->as_object(), "code") : std::string();
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
-// One redis-cli reply printed raw: the text without its trailing newline.
-std::string one(const CliResult& r) {
-  std::string s = r.out;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
-
 const std::vector<std::string> kJobFields = {"status",    "nodeId",      "outputCID",
                                              "startedAt", "completedAt", "operation",
                                              "attempt",   "submittedAt", "output"};
