@@ -82,10 +82,17 @@ int BrokerLoop::recv_routed(zmq::socket_t& s, zmq::message_t& rid, zmq::message_
 }
 
 void BrokerLoop::run(const std::atomic<bool>& stop) {
+  // Every ZeroMQ socket in a zmq_poll costs libzmq a getpid() and a poll() of its mailbox per
+  // pass, even when idle; on this VM those syscalls showed as latency. The rare talkers (snapshot
+  // requests, subscriptions) are watched through their ZMQ_FD as plain fds, which cost nothing
+  // extra. ZMQ_FD is edge-triggered (a send on the socket may consume its signal), so they are
+  // also read on every tick: at most 10 ms late, usually at once.
+  const int snapshot_fd = snapshot_.get(zmq::sockopt::fd);
+  const int events_fd = events_.get(zmq::sockopt::fd);
   zmq::pollitem_t items[] = {{clients_.handle(), 0, ZMQ_POLLIN, 0},
                              {workers_.handle(), 0, ZMQ_POLLIN, 0},
-                             {snapshot_.handle(), 0, ZMQ_POLLIN, 0},
-                             {events_.handle(), 0, ZMQ_POLLIN, 0}};
+                             {nullptr, snapshot_fd, ZMQ_POLLIN, 0},
+                             {nullptr, events_fd, ZMQ_POLLIN, 0}};
   const uint64_t heartbeat_ms = options_.scheduler.heartbeat_interval_ms;
   uint64_t next_tick = 0, next_heartbeat = clock_.now_ms() + heartbeat_ms;
   zmq::message_t rid, payload;
@@ -99,21 +106,23 @@ void BrokerLoop::run(const std::atomic<bool>& stop) {
       continue;  // a signal: re-check `stop`
     }
     clock_.refresh();
+    const bool tick = clock_.now_ms() >= next_tick;
     // Subscriptions first, so a new subscriber's first events are not skipped as unseen.
-    if (items[3].revents & ZMQ_POLLIN) publisher_.read_subscriptions();
-    for (int i = 0; i < kBatch; ++i) {
+    if ((items[3].revents & ZMQ_POLLIN) || tick) publisher_.read_subscriptions();
+    // Only sockets poll called readable: a recv that finds nothing costs the same syscalls.
+    for (int i = 0; (items[1].revents & ZMQ_POLLIN) && i < kBatch; ++i) {
       int n = recv_routed(workers_, rid, payload);
       if (n < 0) break;
       clock_.refresh();
       on_worker(rid, payload, n);
     }
-    for (int i = 0; i < kBatch; ++i) {
+    for (int i = 0; (items[0].revents & ZMQ_POLLIN) && i < kBatch; ++i) {
       int n = recv_routed(clients_, rid, payload);
       if (n < 0) break;
       clock_.refresh();
       on_client(rid, payload, n);
     }
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; ((items[2].revents & ZMQ_POLLIN) || tick) && i < 8; ++i) {
       int n = recv_routed(snapshot_, rid, payload);
       if (n < 0) break;
       clock_.refresh();
