@@ -400,6 +400,7 @@ void BridgeLoop::flush(uint64_t now) {
   for (auto& [node, command] : nodes_.take_commands()) {
     batch_.add({"PUBLISH", keys::node_commands(node), command});
   }
+  if (redis_.up()) mirror_.trim(batch_, now);
   if (batch_.empty() && submits_.empty()) return;
   const uint64_t oldest = oldest_event_ms_;
   const uint64_t newest = newest_event_ms_;

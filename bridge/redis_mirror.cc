@@ -19,6 +19,16 @@ constexpr std::string_view kRequeueScript =
     "local t = redis.call('HGET', KEYS[1], 'submittedAt') or ARGV[2] "
     "redis.call('ZADD', KEYS[2], t, ARGV[1]) return 1";
 
+// KEYS[1] jobs:completed; ARGV[1] the cutoff score ("(ms": older than), ARGV[2] at most this many.
+// The oldest entries go with their job hashes: completed jobs carry no TTL of their own (an
+// EXPIRE per job costs Redis a command and an expires-dict entry on the hot path); the trim,
+// a few times a second, deletes what is past the retention instead.
+constexpr std::string_view kTrimScript =
+    "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2]) "
+    "for _, id in ipairs(ids) do redis.call('DEL', 'job:' .. id .. ':status') end "
+    "if #ids > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #ids - 1) end "
+    "return #ids";
+
 std::string_view kind_name(fb::JobEventKind kind) {
   const char* name = fb::EnumNameJobEventKind(kind);
   return (name && *name) ? std::string_view(name) : std::string_view("unknown");
@@ -325,10 +335,10 @@ void RedisMirror::write_job(JobDelta& d, RedisBatch& out, uint64_t now_ms) {
     out.end();
     ++counters_.jobs_written;
   }
-  if ((d.fields & kStatus) && terminal(d.job.state)) {
-    // Gone when its jobs:completed entry is trimmed (same clock: the finish time), also after a
-    // resync. After the HSET: PEXPIREAT of a missing key does nothing; a replay DELs the hash and
-    // with it the expiry.
+  if ((d.fields & kStatus) && terminal(d.job.state) && d.job.state != fb::JobState::completed) {
+    // Failed and cancelled jobs are in no trimmed set: their hash expires after the retention
+    // (completed ones go with their jobs:completed entry, see kTrimScript). After the HSET:
+    // PEXPIREAT of a missing key does nothing; a replay DELs the hash and with it the expiry.
     const uint64_t finished_at = d.job.completed_at_ms != 0 ? d.job.completed_at_ms : now_ms;
     out.begin();
     out.arg("PEXPIREAT");
@@ -448,17 +458,20 @@ void RedisMirror::flush(RedisBatch& out, uint64_t now_ms, std::vector<std::strin
     msg += "}}";
     out.add({"PUBLISH", keys::kGlobalEvents, msg});
   }
-  if (now_ms >= last_trim_ms_ + 1000 && now_ms > options_.completed_retention_ms) {
-    last_trim_ms_ = now_ms;
-    out.add({"ZREMRANGEBYSCORE", keys::kJobsCompleted, "-inf",
-             "(" + std::to_string(now_ms - options_.completed_retention_ms)});
-  }
   order_.clear();
   index_.clear();
   extra_.clear();
   kind_counts_.fill(0);
   any_job_event_ = false;
   resyncing_ = false;
+}
+
+void RedisMirror::trim(RedisBatch& out, uint64_t now_ms) {
+  if (now_ms < last_trim_ms_ + kTrimEveryMs || now_ms <= options_.completed_retention_ms) return;
+  last_trim_ms_ = now_ms;
+  out.add({"EVAL", kTrimScript, "1", keys::kJobsCompleted,
+           "(" + std::to_string(now_ms - options_.completed_retention_ms),
+           std::to_string(kTrimBatch)});
 }
 
 void RedisMirror::refresh_nodes(RedisBatch& out, uint64_t now_ms) const {

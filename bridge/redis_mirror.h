@@ -4,11 +4,11 @@
 // feeding records and reading the commands back.
 //
 // DESIGN.
-//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h; expires
-//  completed_retention
-//    after the job finished), jobs:pending (zset by
-//    submit ms), jobs:active:{nodeId} (zset by start ms), jobs:completed (zset by completion ms,
-//    entries older than completed_retention trimmed), nodes:{id}:status (hash, TTL node_ttl,
+//  - What Redis holds: job:{id}:status (hash, field names in job_hash.h; deleted with its
+//    jobs:completed entry, or for a failed/cancelled job expiring, completed_retention after the
+//    job finished), jobs:pending (zset by submit ms), jobs:active:{nodeId} (zset by start ms),
+//    jobs:completed (zset by completion ms, entries older than completed_retention trimmed a few
+//    times a second), nodes:{id}:status (hash, TTL node_ttl,
 //    refreshed), nodes:available (set). Each is derived from events only; nothing else writes them.
 //  - Coalescing per turn: every event of one turn for the same job merges into one delta, written
 //    as one HSET of the changed fields plus the NET set-membership changes. A job submitted,
@@ -72,6 +72,10 @@ class RedisMirror {
   // this turn are appended to `finished` (the submission ledger forgets them).
   void flush(RedisBatch& out, uint64_t now_ms, std::vector<std::string>* finished = nullptr);
   bool dirty() const { return !order_.empty() || !extra_.empty(); }
+
+  // Removes the jobs:completed entries older than the retention, with their job hashes; runs at
+  // most every kTrimEveryMs (called every turn, busy or idle).
+  void trim(RedisBatch& out, uint64_t now_ms);
 
   // Re-arms the TTL of every online node's hash and its lastHeartbeat (the broker only sends node
   // events on changes; a node that stays online must not expire).
@@ -139,6 +143,10 @@ class RedisMirror {
   uint64_t publish_since_ms_ = 0;  // of the current resync (0: publish nothing)
   std::unordered_set<std::string> online_;
   uint64_t last_trim_ms_ = 0;
+  // The trim runs this often and deletes at most this many jobs a run (up to 200k jobs/s; one run
+  // holds Redis for a few ms at most).
+  static constexpr uint64_t kTrimEveryMs = 100;
+  static constexpr std::size_t kTrimBatch = 20'000;
   MirrorCounters counters_;
 };
 

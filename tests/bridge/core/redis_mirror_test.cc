@@ -109,8 +109,8 @@ TEST_F(MirrorTest, AWholeLifecycleInOneTurnIsOneHsetAndTheNetMembership) {
   EXPECT_EQ(field(cmds, "job:j1:status", "startedAt"), "200");
   EXPECT_EQ(field(cmds, "job:j1:status", "completedAt"), "300");
   EXPECT_EQ(field(cmds, "job:j1:status", "outputCID"), cid_v1_raw("hi"));
-  // Finished: the hash expires when its jobs:completed entry is trimmed (7 days after 300 ms).
-  EXPECT_TRUE(has(cmds, {"PEXPIREAT", "job:j1:status", std::to_string(300 + 7ull * 86'400'000)}));
+  // Completed: no TTL of its own, the trim deletes the hash with its jobs:completed entry.
+  EXPECT_FALSE(has(cmds, {"PEXPIREAT"}));
   // One update for the job, one summary for the turn.
   EXPECT_TRUE(has(cmds, {"PUBLISH", "channel:job:j1:updates"}));
   EXPECT_EQ(count(cmds, "PUBLISH"), 2u);
@@ -211,6 +211,13 @@ TEST_F(MirrorTest, ACompletionInALaterTurnWritesOnlyWhatItChanged) {
   EXPECT_TRUE(published);
 }
 
+TEST_F(MirrorTest, AFailedJobsHashExpiresAfterTheRetention) {
+  Rec r = rec("f1", fb::JobState::failed, "n1", 0, 200, 300);
+  job(fb::JobEventKind::failed, r);
+  auto cmds = turn();
+  EXPECT_TRUE(has(cmds, {"PEXPIREAT", "job:f1:status", std::to_string(300 + 7ull * 86'400'000)}));
+}
+
 TEST_F(MirrorTest, RequeueLeavesTheNodeAndReturnsAtItsSubmitTime) {
   job(fb::JobEventKind::submitted, rec("j1", fb::JobState::pending, "", 100), true);
   job(fb::JobEventKind::assigned, rec("j1", fb::JobState::active, "n1", 0, 200));
@@ -290,11 +297,24 @@ TEST_F(MirrorTest, AResyncPublishesTheJobsThatChangedSinceTheLastConfirmedEvent)
 }
 
 TEST_F(MirrorTest, OldCompletedEntriesAreTrimmedAfterTheRetention) {
-  job(fb::JobEventKind::progress, rec("j1", fb::JobState::active, "n1"));
   RedisBatch out;
-  mirror_.flush(out, 8ull * 24 * 3600 * 1000, nullptr);
-  EXPECT_TRUE(has(out.commands(), {"ZREMRANGEBYSCORE", "jobs:completed", "-inf",
-                                   "(" + std::to_string(24ull * 3600 * 1000)}));
+  mirror_.trim(out, 8ull * 24 * 3600 * 1000);
+  // One script: the oldest entries and their job hashes, at most a batch per run.
+  bool trimmed = false;
+  for (const auto& c : out.commands()) {
+    if (c[0] != "EVAL") continue;
+    trimmed = true;
+    ASSERT_EQ(c.size(), 6u);
+    EXPECT_NE(c[1].find("ZRANGEBYSCORE"), std::string::npos);
+    EXPECT_NE(c[1].find("DEL"), std::string::npos);
+    EXPECT_EQ(c[2], "1");
+    EXPECT_EQ(c[3], "jobs:completed");
+    EXPECT_EQ(c[4], "(" + std::to_string(24ull * 3600 * 1000));
+  }
+  EXPECT_TRUE(trimmed);
+  RedisBatch again;
+  mirror_.trim(again, 8ull * 24 * 3600 * 1000 + 50);  // rate-limited: not twice in 100 ms
+  EXPECT_TRUE(again.empty());
 }
 
 }  // namespace
