@@ -68,13 +68,16 @@ lag_quantile() { # Q [FILE]
     { b[++n] = $1; c[n] = $2 - (($1 in before) ? before[$1] : 0) }
     END { total = c[n]; if (total <= 0) { print "none"; exit } for (i = 1; i <= n; i++) if (c[i] >= q * total) { print b[i]; exit } }'
 }
-wait_mirror() { # until the bridge has applied every event the broker published
+wait_mirror() { # until the bridge has applied every event the broker published (60 s at most)
   local broker_seq
   for _ in $(seq 600); do
-    broker_seq=$("$bin/litc" stats --broker "$clients" --timeout-ms 2000 | sed 's/.*"seq":\([0-9]*\).*/\1/')
-    [[ "$(metric litc_bridge_broker_seq)" == "$broker_seq" ]] && return 0
+    broker_seq=$("$bin/litc" stats --broker "$clients" --timeout-ms 2000 | sed 's/.*"seq":\([0-9]*\).*/\1/') || true
+    [[ -n "$broker_seq" && "$(metric litc_bridge_broker_seq)" == "$broker_seq" ]] && return 0
     sleep 0.1
   done
+  echo "bridge bench: the mirror did not catch up within 60 s (logs: $work)" >&2
+  trap - EXIT
+  exit 1
 }
 
 # --- one broker + one worker, shared by every case ------------------------------------------------

@@ -51,6 +51,7 @@ BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgePro
   for (int i = 0; i < 10; ++i, r >>= 4) id_prefix_ += kHex[r & 15];
   id_prefix_ += '-';
   probe_.redis_up = redis_.up();
+  seen_connects_ = redis_.connects();
   if (redis_.up()) redis_came_back();
 }
 
@@ -147,6 +148,9 @@ void BridgeLoop::run(const std::atomic<bool>& stop) {
     timers(now);
     flush(now);
   }
+  // Stopping: the last turns' writes (ledger entries removed, the mirror) land before the
+  // connection closes (a close with unread replies resets it).
+  redis_.await_sent();
 }
 
 void BridgeLoop::drain_events(uint64_t now) {
@@ -343,7 +347,11 @@ void BridgeLoop::timers(uint64_t now) {
                    redis_.error());
     }
   }
-  if (!redis_.up() && redis_.ensure_up()) {
+  if (!redis_.up()) redis_.ensure_up();
+  if (redis_.connects() != seen_connects_) {
+    // A new connection, whoever made it (an HTTP read's pipeline() reconnects too): what was
+    // written while down is lost, so the mirror is rewritten and the ledger reloaded.
+    seen_connects_ = redis_.connects();
     spdlog::info("bridge: Redis at {} is back", options_.redis.endpoint.url());
     redis_came_back();
   }
@@ -358,13 +366,17 @@ void BridgeLoop::timers(uint64_t now) {
   probe_.broker_live = broker_live();
   if (now >= next_sweep_ms_) {
     next_sweep_ms_ = now + 100;
+    // Taken out first, called after: a callback may register new calls (calls_ may rehash).
+    std::vector<ReplyFn> expired;
     for (auto it = calls_.begin(); it != calls_.end();) {
       if (now < it->second.deadline_ms) {
         ++it;
         continue;
       }
-      ReplyFn fn = std::move(it->second.fn);
+      expired.push_back(std::move(it->second.fn));
       it = calls_.erase(it);
+    }
+    for (auto& fn : expired) {
       ++probe_.broker_timeouts;
       auto info = error_info(
           fb::ErrorCode::timeout,
@@ -426,14 +438,19 @@ void BridgeLoop::flush(uint64_t now) {
   probe_.redis_commands += batch_.size();
   // send() runs turn_done when Redis has answered, or returns down without running it.
   std::function<void(RedisStatus)> done = std::move(turn_done);
-  if (redis_.send(batch_, done) != RedisStatus::ok) done(RedisStatus::down);
+  if (redis_.send(batch_, std::move(done)) != RedisStatus::ok) done(RedisStatus::down);
   batch_.clear();
   if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();
 }
 
 void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t events,
                           std::vector<PendingSubmit>& submits) {
-  if (status == RedisStatus::ok) {
+  if (status == RedisStatus::error) {
+    // Connected, but Redis refused a command of the turn (e.g. out of memory): the mirror may miss
+    // a write; a submit's ledger entry may not be there, so the submit is refused, not accepted.
+    ++probe_.redis_failures;
+    spdlog::warn("bridge: Redis refused a command: {}", redis_.last_error_reply());
+  } else if (status == RedisStatus::ok) {
     if (oldest_event_ms != 0) {
       const uint64_t now = now_ms();
       // Every event of the turn counts, at the lag of the turn's oldest (an upper bound for each).

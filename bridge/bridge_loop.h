@@ -157,6 +157,7 @@ class BridgeLoop {
   // for every job that changed since (RedisMirror::begin_resync). In memory only: a bridge that
   // restarts publishes nothing for what finished while it was away (the hashes are right).
   uint64_t confirmed_event_ms_ = 0;
+  uint64_t seen_connects_ = 0;  // RedisConnection::connects() when last looked at
 
   RedisBatch batch_;
   std::vector<std::string> finished_;

@@ -107,8 +107,12 @@ void BrokerLoop::run(const std::atomic<bool>& stop) {
     }
     clock_.refresh();
     const bool tick = clock_.now_ms() >= next_tick;
-    // Subscriptions first, so a new subscriber's first events are not skipped as unseen.
-    if ((items[3].revents & ZMQ_POLLIN) || tick) publisher_.read_subscriptions();
+    // Subscriptions first, so a new subscriber's first events are not skipped as unseen — and
+    // before any snapshot: a Clone consumer subscribed before asking, and events after the
+    // snapshot's seq must reach it even if the XPUB's fd signal was consumed by a send.
+    if ((items[3].revents & ZMQ_POLLIN) || (items[2].revents & ZMQ_POLLIN) || tick) {
+      publisher_.read_subscriptions();
+    }
     // Only sockets poll called readable: a recv that finds nothing costs the same syscalls.
     for (int i = 0; (items[1].revents & ZMQ_POLLIN) && i < kBatch; ++i) {
       int n = recv_routed(workers_, rid, payload);

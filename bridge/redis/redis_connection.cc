@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 namespace litc::bridge {
 namespace {
@@ -367,10 +368,16 @@ void RedisConnection::drop(std::string why) {
   }
   error_ = options_.endpoint.url() + ": " + std::move(why);
   // Whatever was sent and not answered has an unknown outcome.
-  while (!sent_.empty()) {
-    auto done = std::move(sent_.front().done);
-    sent_.pop_front();
-    if (done) done(RedisStatus::down);
+  for (auto& b : sent_) finished_.emplace_back(std::move(b.done), RedisStatus::down);
+  sent_.clear();
+}
+
+void RedisConnection::run_finished() {
+  while (!finished_.empty()) {
+    auto batch = std::exchange(finished_, {});
+    for (auto& [done, status] : batch) {
+      if (done) done(status);
+    }
   }
 }
 
@@ -378,11 +385,18 @@ int RedisConnection::fd() const {
   return ctx_ ? ctx_->fd : -1;
 }
 
-void RedisConnection::answered() {
-  if (sent_.empty() || --sent_.front().replies_left != 0) return;
-  auto done = std::move(sent_.front().done);
+void RedisConnection::answered(const redisReply& reply) {
+  last_reply_at_ = Clock::now();
+  if (sent_.empty()) return;
+  SentBatch& b = sent_.front();
+  if (reply.type == REDIS_REPLY_ERROR) {
+    ++error_replies_;
+    last_error_reply_.assign(reply.str, reply.len);
+    b.error = true;
+  }
+  if (--b.replies_left != 0) return;
+  finished_.emplace_back(std::move(b.done), b.error ? RedisStatus::error : RedisStatus::ok);
   sent_.pop_front();
-  if (done) done(RedisStatus::ok);
 }
 
 bool RedisConnection::write_out() {
@@ -396,13 +410,14 @@ bool RedisConnection::write_out() {
   return true;
 }
 
-RedisStatus RedisConnection::send(const RedisBatch& batch, std::function<void(RedisStatus)> done) {
+RedisStatus RedisConnection::send(const RedisBatch& batch,
+                                  std::function<void(RedisStatus)>&& done) {
   if (!ctx_) return RedisStatus::down;
   constexpr std::string_view kEmpty = "*0\r\n";
   std::size_t commands = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) commands += batch.command_bytes(i) != kEmpty;
   if (commands == 0) {
-    if (done) done(RedisStatus::ok);
+    finished_.emplace_back(std::move(done), RedisStatus::ok);
     return RedisStatus::ok;
   }
   SigpipeGuard guard;
@@ -420,7 +435,8 @@ RedisStatus RedisConnection::send(const RedisBatch& batch, std::function<void(Re
     if (++queued % kRound == 0 && !write_out()) return RedisStatus::down;
   }
   if (!write_out()) return RedisStatus::down;
-  sent_.push_back(SentBatch{commands, std::move(done), Clock::now()});
+  if (sent_.empty()) last_reply_at_ = Clock::now();  // silence is counted from here
+  sent_.push_back(SentBatch{commands, std::move(done), false});
   return RedisStatus::ok;
 }
 
@@ -432,8 +448,8 @@ void RedisConnection::collect() {
       return;
     }
     if (raw != nullptr) {
+      answered(*static_cast<redisReply*>(raw));
       freeReplyObject(raw);
-      answered();
       continue;
     }
     pollfd p{ctx_->fd, POLLIN, 0};
@@ -443,10 +459,13 @@ void RedisConnection::collect() {
       return;
     }
   }
-  if (!sent_.empty() && Clock::now() - sent_.front().sent_at > options_.command_timeout) {
+  // Silence, not the batch's age: a slow Redis that still answers is not dropped.
+  if (ctx_ && !sent_.empty() && options_.command_timeout.count() > 0 &&
+      Clock::now() - last_reply_at_ > options_.command_timeout) {
     drop("no reply within the command timeout (" +
          std::to_string(options_.command_timeout.count()) + " ms)");
   }
+  run_finished();
 }
 
 redisReply* RedisConnection::next_reply() {
@@ -464,14 +483,19 @@ redisReply* RedisConnection::next_reply() {
   return static_cast<redisReply*>(raw);
 }
 
-void RedisConnection::await_sent(std::size_t keep) {
+void RedisConnection::read_sent(std::size_t keep) {
   SigpipeGuard guard;
   while (ctx_ && sent_.size() > keep) {
     redisReply* reply = next_reply();
     if (reply == nullptr) return;
+    answered(*reply);
     freeReplyObject(reply);
-    answered();
   }
+}
+
+void RedisConnection::await_sent(std::size_t keep) {
+  read_sent(keep);
+  run_finished();
 }
 
 bool RedisConnection::ensure_up() {
@@ -487,7 +511,7 @@ RedisStatus RedisConnection::pipeline(const RedisBatch& batch, std::vector<Redis
     replies->reserve(batch.size());
   }
   if (!ensure_up()) return RedisStatus::down;
-  await_sent();  // replies come in order: those of earlier sends first
+  read_sent(0);  // replies come in order: those of earlier sends first (their `done` waits)
   if (!ctx_) return RedisStatus::down;
   if (batch.empty()) return RedisStatus::ok;
 

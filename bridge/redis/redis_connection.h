@@ -70,7 +70,8 @@ class RedisBatch {
   std::size_t argc_ = 0;
 };
 
-enum class RedisStatus { ok, down };
+// ok; error: connected, but Redis refused a command of the batch (send() only); down: no answer.
+enum class RedisStatus { ok, error, down };
 
 struct RedisOptions {
   RedisEndpoint endpoint;
@@ -98,17 +99,23 @@ class RedisConnection {
   // One command; nullopt when down.
   std::optional<RedisReply> command(std::initializer_list<std::string_view> args);
 
-  // Writes without waiting: sends every command of the batch and returns; `done` runs once all
-  // their replies have arrived (ok; a Redis error reply counts as answered), or with down when the
-  // connection is lost first or the oldest batch waits longer than command_timeout. It runs from
-  // collect(), await_sent(), pipeline() or command() (which first wait for what was sent before),
-  // and must not use this connection. Replies are discarded. Returns down, without calling `done`,
-  // when the connection is down (send never reconnects: see ensure_up) or the write fails.
-  RedisStatus send(const RedisBatch& batch, std::function<void(RedisStatus)> done);
-  // Reads the replies that have arrived, without blocking; runs `done` of every answered batch.
+  // Writes without waiting: sends every command of the batch and returns. Once all their replies
+  // have arrived the batch is finished: ok, or error when Redis refused one of its commands (an
+  // error reply, e.g. OOM; last_error_reply() says which); down when the connection is lost first
+  // or Redis stays silent for command_timeout. `done` runs only from collect() and await_sent(),
+  // which the owner calls at points of its choosing — never from pipeline()/command(), which read
+  // earlier batches' replies first but leave their `done` for later, so a callback never runs
+  // inside an unrelated caller. Replies are discarded. Returns down, leaving `done` with the
+  // caller, when the connection is down (send never reconnects: see ensure_up) or the write fails.
+  RedisStatus send(const RedisBatch& batch, std::function<void(RedisStatus)>&& done);
+  // Reads the replies that have arrived, without blocking; runs `done` of every finished batch.
   void collect();
-  // Blocks until at most `keep` sent batches are unanswered (or the connection is lost).
+  // Blocks until at most `keep` sent batches are unanswered (or the connection is lost), then
+  // runs `done` of every finished batch.
   void await_sent(std::size_t keep = 0);
+  // Error replies to sent batches, in all, and the last one's text.
+  uint64_t error_replies() const { return error_replies_; }
+  const std::string& last_error_reply() const { return last_error_reply_; }
   std::size_t batches_in_flight() const { return sent_.size(); }
   // The socket to poll for replies; -1 when down.
   int fd() const;
@@ -124,16 +131,23 @@ class RedisConnection {
   void drop(std::string why);
   // The next reply, blocking; nullptr after dropping the connection (I/O error or timeout).
   redisReply* next_reply();
-  // A reply arrived: counts it against the oldest sent batch, runs its `done` when complete.
-  void answered();
+  // A reply arrived: counts it against the oldest sent batch; a complete batch joins finished_.
+  void answered(const redisReply& reply);
+  // Blocks until at most `keep` sent batches are unanswered; runs no `done`.
+  void read_sent(std::size_t keep);
+  void run_finished();
   bool write_out();
 
   struct SentBatch {
     std::size_t replies_left;
     std::function<void(RedisStatus)> done;
-    std::chrono::steady_clock::time_point sent_at;
+    bool error;  // a reply was an error
   };
   std::deque<SentBatch> sent_;
+  std::vector<std::pair<std::function<void(RedisStatus)>, RedisStatus>> finished_;
+  std::chrono::steady_clock::time_point last_reply_at_{};
+  uint64_t error_replies_ = 0;
+  std::string last_error_reply_;
 
   RedisOptions options_;
   redisContext* ctx_ = nullptr;

@@ -551,20 +551,44 @@ TEST_F(RedisConnectionTest, SentBatchesAreAnsweredInOrderAndTheirWritesLand) {
   EXPECT_EQ(last->str, "5999");  // sent in order, applied in order
 }
 
-TEST_F(RedisConnectionTest, APipelineAfterASendFirstCompletesTheSend) {
+TEST_F(RedisConnectionTest, APipelineAfterASendReadsItsRepliesFirstButLeavesItsCallback) {
   RedisConnection conn(options());
   ASSERT_TRUE(conn.up()) << conn.error();
   RedisBatch write;
   write.add({"SET", "k", "written"});
-  write.add({"", ""});  // an empty verb is still a command; an error reply answers it
-  bool done = false;
-  ASSERT_EQ(conn.send(write, [&](RedisStatus s) { done = s == RedisStatus::ok; }), RedisStatus::ok);
+  std::optional<RedisStatus> outcome;
+  ASSERT_EQ(conn.send(write, [&](RedisStatus s) { outcome = s; }), RedisStatus::ok);
   // The GET's reply is not mistaken for the SET's: the send's replies are read first.
   auto get = conn.command({"GET", "k"});
-  EXPECT_TRUE(done);
   ASSERT_TRUE(get.has_value());
   EXPECT_EQ(get->str, "written");
   EXPECT_EQ(conn.batches_in_flight(), 0u);
+  // Its callback never runs inside an unrelated caller: only collect() / await_sent() run it.
+  EXPECT_FALSE(outcome.has_value());
+  conn.collect();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(*outcome, RedisStatus::ok);
+}
+
+TEST_F(RedisConnectionTest, ABatchWithARefusedCommandFinishesAsErrorWithTheReason) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  RedisBatch batch;
+  batch.add({"SET", "s", "1"});
+  batch.add({"HSET", "s", "f", "v"});  // WRONGTYPE: s holds a string
+  batch.add({"SET", "t", "2"});
+  std::optional<RedisStatus> outcome;
+  ASSERT_EQ(conn.send(batch, [&](RedisStatus s) { outcome = s; }), RedisStatus::ok);
+  conn.await_sent();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(*outcome, RedisStatus::error);
+  EXPECT_NE(conn.last_error_reply().find("WRONGTYPE"), std::string::npos)
+      << conn.last_error_reply();
+  EXPECT_EQ(conn.error_replies(), 1u);
+  EXPECT_TRUE(conn.up());  // refused, not disconnected: the rest of the batch ran
+  auto t = conn.command({"GET", "t"});
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->str, "2");
 }
 
 TEST_F(RedisConnectionTest, AwaitSentKeepsAtMostTheNumberAsked) {
