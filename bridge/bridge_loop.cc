@@ -254,10 +254,7 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
       ledger_.begin_snapshot();
       std::vector<std::string> active_keys;
       if (redis_.up()) {
-        // The jobs:active:* sets of nodes the new state may no longer mention.
-        if (auto nodes = redis_.command({"SMEMBERS", keys::kActiveNodes})) {
-          for (auto& n : nodes->elements) active_keys.push_back(keys::jobs_active(n.str));
-        }
+        active_keys = active_keys_in_redis();
       }
       mirror_.begin_resync(active_keys, batch_, confirmed_event_ms_);
     }
@@ -285,6 +282,28 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
       return;
     }
   }
+}
+
+std::vector<std::string> BridgeLoop::active_keys_in_redis() {
+  // The jobs:active:* sets of nodes the new state may no longer mention: the nodes are listed in
+  // bridge:active-nodes, kept by every bridge that writes bridge:mirror-format 2. A Redis written
+  // by an older bridge has no such list: walked once with SCAN (never KEYS, which blocks Redis).
+  std::vector<std::string> out;
+  auto format = redis_.command({"GET", keys::kMirrorFormat});
+  auto nodes = redis_.command({"SMEMBERS", keys::kActiveNodes});
+  if (format && format->str == keys::kMirrorFormatVersion && nodes && !nodes->is_error()) {
+    for (auto& n : nodes->elements) out.push_back(keys::jobs_active(n.str));
+    return out;
+  }
+  std::string cursor = "0";
+  do {
+    auto page =
+        redis_.command({"SCAN", cursor, "MATCH", keys::kJobsActivePattern, "COUNT", "1000"});
+    if (!page || page->elements.size() != 2) break;  // down or refused: cleared next resync
+    cursor = page->elements[0].str;
+    for (auto& k : page->elements[1].elements) out.push_back(std::move(k.str));
+  } while (cursor != "0");
+  return out;
 }
 
 void BridgeLoop::after_snapshot(uint64_t now) {

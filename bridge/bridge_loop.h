@@ -117,6 +117,7 @@ class BridgeLoop {
   void drain_replies();
   void request_snapshot(uint64_t now);
   void after_snapshot(uint64_t now);
+  std::vector<std::string> active_keys_in_redis();
   void timers(uint64_t now);
   void flush(uint64_t now);
   // A turn's writes were answered (or lost): lag, health, then its submits go to the broker.

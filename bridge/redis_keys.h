@@ -16,6 +16,10 @@ inline constexpr std::string_view kGlobalEvents = "channel:global:events";
 // set of the node ids that have had a jobs:active:{nodeId} key, so a resync finds those keys
 // without KEYS (which walks every key in Redis while blocking it).
 inline constexpr std::string_view kActiveNodes = "bridge:active-nodes";
+inline constexpr std::string_view kJobsActivePattern = "jobs:active:*";  // SCAN, for old mirrors
+// string: the mirror's layout version, written at every resync; "2" since bridge:active-nodes.
+inline constexpr std::string_view kMirrorFormat = "bridge:mirror-format";
+inline constexpr std::string_view kMirrorFormatVersion = "2";
 
 // hash jobId -> the JSON of the HTTP submit it came from; an entry lives until the job finishes so
 // a broker restart cannot lose a job the bridge accepted (see submission_ledger.h).

@@ -286,6 +286,7 @@ void RedisMirror::begin_resync(const std::vector<std::string>& active_keys, Redi
                                std::string(keys::kNodesAvailable), std::string(keys::kActiveNodes)};
   del.insert(del.end(), active_keys.begin(), active_keys.end());
   out.add(del);
+  out.add({"SET", keys::kMirrorFormat, keys::kMirrorFormatVersion});
   resyncing_ = true;
 }
 

@@ -326,5 +326,28 @@ TEST(BridgeResyncRefused, AnUnreadableSnapshotIsDroppedAndTheBridgeStaysUnhealth
       milliseconds(12000), milliseconds(200)));
 }
 
+// A Redis written by an older bridge has no bridge:active-nodes list (nor bridge:mirror-format)
+// and may hold jobs:active:* keys of nodes the broker no longer knows: the next resync finds them
+// with SCAN and clears them, and marks the mirror's format so later resyncs use the list.
+TEST(BridgeResyncUpgrade, ActiveKeysLeftByAnOlderBridgeAreClearedAtTheNextResync) {
+  BridgeStack s;
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s.wait_healthy());
+  EXPECT_EQ(one(s.redis_cli({"GET", "bridge:mirror-format"})), "2");
+  // As an older bridge would have left Redis.
+  ASSERT_EQ(s.redis_cli({"DEL", "bridge:mirror-format", "bridge:active-nodes"}).exit_code, 0);
+  ASSERT_EQ(s.redis_cli({"ZADD", "jobs:active:ghost", "1", "stale-job"}).exit_code, 0);
+  // A new broker epoch makes the bridge resync.
+  s.net().broker().kill();
+  ASSERT_TRUE(s.net().restart_broker());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return one(s.redis_cli({"EXISTS", "jobs:active:ghost"})) == "0";
+      },
+      milliseconds(15000), milliseconds(100)))
+      << s.bridge().tail(20);
+  EXPECT_EQ(one(s.redis_cli({"GET", "bridge:mirror-format"})), "2");
+}
+
 }  // namespace
 }  // namespace litc::it
