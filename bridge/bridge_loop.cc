@@ -455,7 +455,8 @@ void BridgeLoop::flush(uint64_t now) {
     redis_.await_sent(options_.max_redis_turns_in_flight - 1);
   }
   probe_.redis_commands += batch_.size();
-  // send() runs turn_done when Redis has answered, or returns down without running it.
+  // turn_done runs (from collect() or await_sent()) once Redis has answered; or now, when send()
+  // returns down without taking it.
   std::function<void(RedisStatus)> done = std::move(turn_done);
   if (redis_.send(batch_, std::move(done)) != RedisStatus::ok) done(RedisStatus::down);
   batch_.clear();
@@ -468,7 +469,11 @@ void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t
     // Connected, but Redis refused a command of the turn (e.g. out of memory): the mirror may miss
     // a write; a submit's ledger entry may not be there, so the submit is refused, not accepted.
     ++probe_.redis_failures;
-    spdlog::warn("bridge: Redis refused a command: {}", redis_.last_error_reply());
+    // Logged once a second: a full Redis refuses every turn.
+    if (const uint64_t now = now_ms(); now >= next_refusal_log_ms_) {
+      next_refusal_log_ms_ = now + 1000;
+      spdlog::warn("bridge: Redis refused a command: {}", redis_.last_error_reply());
+    }
   } else if (status == RedisStatus::ok) {
     if (oldest_event_ms != 0) {
       const uint64_t now = now_ms();

@@ -159,6 +159,7 @@ class BridgeLoop {
   // restarts publishes nothing for what finished while it was away (the hashes are right).
   uint64_t confirmed_event_ms_ = 0;
   uint64_t seen_connects_ = 0;  // RedisConnection::connects() when last looked at
+  uint64_t next_refusal_log_ms_ = 0;
 
   RedisBatch batch_;
   std::vector<std::string> finished_;
