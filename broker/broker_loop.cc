@@ -413,15 +413,9 @@ void BrokerLoop::on_snapshot(const zmq::message_t& rid_msg, const zmq::message_t
   uint64_t request_id = d.msg->request_id();
   auto& b = snapshot_builder_;
   std::vector<flatbuffers::Offset<fb::JobRecord>> jobs;
+  std::vector<flatbuffers::Offset<fb::NodeRecord>> nodes;
   auto flush = [&](bool last) {
-    std::vector<flatbuffers::Offset<fb::NodeRecord>> nodes;
-    flatbuffers::Offset<fb::BrokerStats> stats = 0;
-    if (last) {
-      for (WorkerSlot ws : scheduler_.workers().online_slots()) {
-        nodes.push_back(build_node_record(b, scheduler_, scheduler_.workers().at(ws)));
-      }
-      stats = build_stats(b, scheduler_, probe_);
-    }
+    flatbuffers::Offset<fb::BrokerStats> stats = last ? build_stats(b, scheduler_, probe_) : 0;
     auto jv = b.CreateVector(jobs);
     auto nv = b.CreateVector(nodes);
     fb::FinishSnapshotBatchBuffer(
@@ -430,14 +424,22 @@ void BrokerLoop::on_snapshot(const zmq::message_t& rid_msg, const zmq::message_t
     snapshot_.send(zmq::buffer(rid), zmq::send_flags::sndmore);
     snapshot_.send(take_frame(b), zmq::send_flags::none);
     jobs.clear();
+    nodes.clear();
+  };
+  // Bounded in records and in bytes: jobs with big outputs, or thousands of nodes, must not make
+  // a frame the reader refuses (PROTOCOL.md).
+  auto full = [&] {
+    return jobs.size() + nodes.size() >= options_.snapshot_batch ||
+           b.GetSize() >= options_.max_frame_bytes / 2;
   };
   scheduler_.jobs().for_each([&](const Job& job) {
     jobs.push_back(build_job_record(b, scheduler_, job));
-    // Bounded in bytes too: jobs with big outputs must not make a frame the reader refuses.
-    if (jobs.size() >= options_.snapshot_batch || b.GetSize() >= options_.max_frame_bytes / 2) {
-      flush(false);
-    }
+    if (full()) flush(false);
   });
+  for (WorkerSlot ws : scheduler_.workers().online_slots()) {
+    nodes.push_back(build_node_record(b, scheduler_, scheduler_.workers().at(ws)));
+    if (full()) flush(false);
+  }
   flush(true);
 }
 
