@@ -52,6 +52,9 @@ redis_cpu() { # seconds of CPU redis-server has used (user + system)
 proc_cpu() { # PID: seconds of CPU the process has used (user + system)
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
+us_per_job() { # CPU_SECONDS_BEFORE CPU_SECONDS_AFTER JOBS
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) * 1e6 / n : 0) }'
+}
 metric() { # NAME: the value of an unlabelled metric of the bridge
   curl -s "$http/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
@@ -156,10 +159,8 @@ wait_mirror  # it catches up
 t1=${EPOCHREALTIME/[.,]/}
 mirrored=$(($(redis-cli -p "$redis_port" zcard jobs:completed) - before))
 # What the mirror costs Redis per job: its CPU time (commands, parsing, replies) and its commands.
-redis_us_per_job=$(awk -v a="$cpu0" -v b="$(redis_cpu)" -v n="$mirrored" \
-  'BEGIN { printf "%.1f", (n > 0 ? (b - a) * 1e6 / n : 0) }')
-bridge_us_per_job=$(awk -v a="$bridge_cpu0" -v b="$(proc_cpu "$bridge_pid")" -v n="$mirrored" \
-  'BEGIN { printf "%.1f", (n > 0 ? (b - a) * 1e6 / n : 0) }')
+redis_us_per_job=$(us_per_job "$cpu0" "$(redis_cpu)" "$mirrored")
+bridge_us_per_job=$(us_per_job "$bridge_cpu0" "$(proc_cpu "$bridge_pid")" "$mirrored")
 redis_cmds_per_job=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' | awk -F'[=,]' -v n="$mirrored" '
   /^cmdstat_/ && !/^cmdstat_(info|config|zcard)/ { calls += $2 }
   END { printf "%.2f", (n > 0 ? calls / n : 0) }')

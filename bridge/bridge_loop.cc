@@ -439,14 +439,16 @@ void BridgeLoop::flush(uint64_t now) {
   oldest_event_ms_ = newest_event_ms_ = 0;
   turn_events_ = 0;
   probe_.ledger_size = ledger_.size();
-  auto turn_done = [this, oldest, newest, events,
-                    submits = std::move(submits_)](RedisStatus status) mutable {
-    if (status == RedisStatus::ok) confirmed_event_ms_ = std::max(confirmed_event_ms_, newest);
-    end_turn(status, oldest, events, submits);
-  };
+  // Runs (from collect() or await_sent()) once Redis has answered the turn; or right here when
+  // there is nothing to send or send() returns down without taking it.
+  std::function<void(RedisStatus)> done =
+      [this, oldest, newest, events, submits = std::move(submits_)](RedisStatus status) mutable {
+        if (status == RedisStatus::ok) confirmed_event_ms_ = std::max(confirmed_event_ms_, newest);
+        end_turn(status, oldest, events, submits);
+      };
   submits_.clear();
   if (batch_.empty()) {
-    turn_done(redis_.up() ? RedisStatus::ok : RedisStatus::down);
+    done(redis_.up() ? RedisStatus::ok : RedisStatus::down);
     return;
   }
   // Bounded overlap: Redis works on one turn while this thread prepares the next; past
@@ -455,9 +457,6 @@ void BridgeLoop::flush(uint64_t now) {
     redis_.await_sent(options_.max_redis_turns_in_flight - 1);
   }
   probe_.redis_commands += batch_.size();
-  // turn_done runs (from collect() or await_sent()) once Redis has answered; or now, when send()
-  // returns down without taking it.
-  std::function<void(RedisStatus)> done = std::move(turn_done);
   if (redis_.send(batch_, std::move(done)) != RedisStatus::ok) done(RedisStatus::down);
   batch_.clear();
   if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();

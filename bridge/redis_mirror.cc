@@ -402,18 +402,7 @@ void RedisMirror::flush_members(RedisBatch& out) {
   // jobs:active:{node}: one command per node, removals before additions (a job that moved from
   // node a to node b this turn leaves a, joins b; a node's own remove and add of one job were
   // already netted in the job's delta).
-  if (!active_add_.empty()) {
-    // Nodes that gain a jobs:active key this turn, for the next resync (redis_keys.h).
-    std::stable_sort(active_add_.begin(), active_add_.end(),
-                     [](const SetMember& a, const SetMember& b) { return a.group < b.group; });
-    out.begin();
-    out.arg("SADD");
-    out.arg(keys::kActiveNodes);
-    for (std::size_t i = 0; i < active_add_.size(); ++i) {
-      if (i == 0 || active_add_[i].group != active_add_[i - 1].group) out.arg(active_add_[i].group);
-    }
-    out.end();
-  }
+  std::vector<std::string_view> gained;  // nodes whose jobs:active key gains members
   for (auto* v : {&active_remove_, &active_add_}) {
     std::stable_sort(v->begin(), v->end(),
                      [](const SetMember& a, const SetMember& b) { return a.group < b.group; });
@@ -423,8 +412,17 @@ void RedisMirror::flush_members(RedisBatch& out) {
           std::find_if(run, v->end(), [&](const SetMember& m) { return m.group != run->group; });
       write_members(out, scored ? "ZADD" : "ZREM", keys::jobs_active(run->group), &*run,
                     &*run + (end - run), scored);
+      if (scored) gained.push_back(run->group);
       run = end;
     }
+  }
+  if (!gained.empty()) {
+    // Remembered for the next resync, which clears these keys without KEYS (redis_keys.h).
+    out.begin();
+    out.arg("SADD");
+    out.arg(keys::kActiveNodes);
+    for (auto node : gained) out.arg(node);
+    out.end();
   }
   pending_remove_.clear();
   pending_add_.clear();

@@ -21,6 +21,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kScheme = "redis://";
+// Commands go to hiredis in rounds of kRound, each written out (send) or read back (pipeline)
+// before long: hiredis moves the unwritten tail of its output buffer to the front after every
+// partial write, so one 150k-command append cost O(n^2) memmove (seconds).
+constexpr std::size_t kRound = 512;
+constexpr std::string_view kEmptyCommand = "*0\r\n";  // RedisBatch's command without arguments
 constexpr std::string_view kUrlShape = "expected redis://host[:port][/db]";
 
 bool fail(std::string* error, std::string why) {
@@ -399,6 +404,22 @@ void RedisConnection::answered(const redisReply& reply) {
   sent_.pop_front();
 }
 
+bool RedisConnection::append(const RedisBatch& batch, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end; ++i) {
+    std::string_view cmd = batch.command_bytes(i);
+    // An empty command would go out as "*0\r\n", which Redis silently ignores: no reply would
+    // come and every later reply would be read against the wrong command. It is not sent.
+    if (cmd == kEmptyCommand) continue;
+    if (redisAppendFormattedCommand(ctx_, cmd.data(), cmd.size()) != REDIS_OK) {
+      // Only out of memory gets here; the output buffer holds part of the batch, so the context
+      // cannot be reused.
+      drop(std::string("queueing a command: ") + ctx_->errstr);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool RedisConnection::write_out() {
   int done = 0;
   while (!done) {
@@ -413,28 +434,20 @@ bool RedisConnection::write_out() {
 RedisStatus RedisConnection::send(const RedisBatch& batch,
                                   std::function<void(RedisStatus)>&& done) {
   if (!ctx_) return RedisStatus::down;
-  constexpr std::string_view kEmpty = "*0\r\n";
   std::size_t commands = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) commands += batch.command_bytes(i) != kEmpty;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    commands += batch.command_bytes(i) != kEmptyCommand;
+  }
   if (commands == 0) {
     finished_.emplace_back(std::move(done), RedisStatus::ok);
     return RedisStatus::ok;
   }
   SigpipeGuard guard;
-  // Written out every kRound commands: hiredis moves the unwritten tail of its output buffer to
-  // the front after every partial write, so one huge append would cost O(n^2) memmove.
-  constexpr std::size_t kRound = 512;
-  std::size_t queued = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    std::string_view cmd = batch.command_bytes(i);
-    if (cmd == kEmpty) continue;  // Redis would answer nothing: every later reply would shift
-    if (redisAppendFormattedCommand(ctx_, cmd.data(), cmd.size()) != REDIS_OK) {
-      drop(std::string("queueing a command: ") + ctx_->errstr);
+  for (std::size_t begin = 0; begin < batch.size(); begin += kRound) {
+    if (!append(batch, begin, std::min(batch.size(), begin + kRound)) || !write_out()) {
       return RedisStatus::down;
     }
-    if (++queued % kRound == 0 && !write_out()) return RedisStatus::down;
   }
-  if (!write_out()) return RedisStatus::down;
   if (sent_.empty()) last_reply_at_ = Clock::now();  // silence is counted from here
   sent_.push_back(SentBatch{commands, std::move(done), false});
   return RedisStatus::ok;
@@ -516,30 +529,14 @@ RedisStatus RedisConnection::pipeline(const RedisBatch& batch, std::vector<Redis
   if (batch.empty()) return RedisStatus::ok;
 
   // In rounds of kRound commands, with the next round queued before the previous round's replies
-  // are read, so Redis always has work while we decode (two cores: both stay busy). Not one huge
-  // append: hiredis moves the unwritten tail of its output buffer to the front after every
-  // partial write, so one 150k-command append cost O(n^2) memmove (seconds).
-  constexpr std::size_t kRound = 512;
-  constexpr std::string_view kEmpty = "*0\r\n";
+  // are read, so Redis always has work while we decode (two cores: both stay busy).
   const std::size_t n = batch.size();
   auto append_round = [&](std::size_t begin) {
-    for (std::size_t i = begin; i < std::min(n, begin + kRound); ++i) {
-      std::string_view cmd = batch.command_bytes(i);
-      // An empty command would go out as "*0\r\n", which Redis silently ignores: no reply would
-      // come and every later reply would be read against the wrong command. It is not sent.
-      if (cmd == kEmpty) continue;
-      if (redisAppendFormattedCommand(ctx_, cmd.data(), cmd.size()) != REDIS_OK) {
-        // Only out of memory gets here; the output buffer holds part of the batch, so the
-        // context cannot be reused.
-        drop(std::string("queueing a command: ") + ctx_->errstr);
-        return false;
-      }
-    }
-    return true;
+    return append(batch, begin, std::min(n, begin + kRound));
   };
   auto read_round = [&](std::size_t begin) {
     for (std::size_t i = begin; i < std::min(n, begin + kRound); ++i) {
-      if (batch.command_bytes(i) == kEmpty) {
+      if (batch.command_bytes(i) == kEmptyCommand) {
         if (replies) replies->push_back(error_reply("ERR empty command (not sent)"));
         continue;
       }

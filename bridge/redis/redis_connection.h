@@ -136,6 +136,8 @@ class RedisConnection {
   // Blocks until at most `keep` sent batches are unanswered; runs no `done`.
   void read_sent(std::size_t keep);
   void run_finished();
+  // Queues commands [begin, end) of the batch in hiredis (empty ones skipped); false after drop.
+  bool append(const RedisBatch& batch, std::size_t begin, std::size_t end);
   bool write_out();
 
   struct SentBatch {
