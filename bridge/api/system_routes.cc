@@ -48,7 +48,8 @@ std::string render_metrics(const ApiContext& ctx) {
          "Job hash writes after coalescing a turn's events per job (compare with events applied).",
          p.mirror_job_writes.load());
   metric(out, "litc_bridge_redis_failures_total", "counter",
-         "Pipelines that found Redis unavailable.", p.redis_failures.load());
+         "Pipelines that found Redis unavailable or had a command refused.",
+         p.redis_failures.load());
   metric(out, "litc_bridge_submits_accepted_total", "counter", "HTTP submits answered 202.",
          p.submits_accepted.load());
   metric(out, "litc_bridge_submits_rejected_total", "counter",

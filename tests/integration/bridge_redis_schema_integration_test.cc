@@ -457,3 +457,40 @@ TEST(BridgeRedisSchema, HttpAcceptedJobsSurviveRedisComingBackEmptyThenABrokerRe
 
 }  // namespace
 }  // namespace litc::it
+
+namespace litc::it {
+namespace {
+
+// Redis up but refusing writes (maxmemory reached, noeviction: every write answers -OOM): the
+// ledger write of a submit fails, so the submit is refused 503 — never 202 for a job Redis does
+// not hold — and the broker never sees it. Writes accepted again: submits are 202 again.
+TEST(BridgeRedisSchema, ASubmitWhoseLedgerWriteRedisRefusesIs503AndNeverRuns) {
+  BridgeStackOptions o;
+  o.network = load_test_options();
+  BridgeStack s(o);
+  ASSERT_TRUE(s.ok());
+  s.net().add_worker("w1", "echo", 2);
+  ASSERT_TRUE(s.net().wait_workers_online(1));
+  ASSERT_TRUE(s.wait_healthy());
+  auto c = s.http();
+
+  ASSERT_EQ(one(s.redis_cli({"CONFIG", "SET", "maxmemory-policy", "noeviction"})), "OK");
+  ASSERT_EQ(one(s.redis_cli({"CONFIG", "SET", "maxmemory", "1"})), "OK");
+  auto r = c->post(kApi + "/jobs/submit", submit_body("echo", "x", "refused-1"));
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(error_code(r.body), "redis_unavailable") << r.body;
+  EXPECT_FALSE(s.net().stat("submitted_total").value_or(0) > 0) << "the broker got the job";
+  EXPECT_EQ(c->get("/healthz").status, 200);  // Redis is up: only its writes were refused
+  auto metrics = c->get("/metrics").body;
+  EXPECT_GT(metric_value(metrics, "litc_bridge_redis_failures_total").value_or(0), 0u) << metrics;
+  EXPECT_NE(s.bridge().tail(50).find("Redis refused a command"), std::string::npos);
+
+  ASSERT_EQ(one(s.redis_cli({"CONFIG", "SET", "maxmemory", "0"})), "OK");
+  r = c->post(kApi + "/jobs/submit", submit_body("echo", "x", "accepted-1"));
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_TRUE(s.net().wait_job_state("accepted-1", fb::JobState::completed, milliseconds(5000)));
+  EXPECT_EQ(one(s.redis_cli({"EXISTS", "job:refused-1:status"})), "0");
+}
+
+}  // namespace
+}  // namespace litc::it
