@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/key_commands.h"
 
 namespace {
 
@@ -148,6 +149,27 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30))
       ->capture_default_str();
   watch_cmd->callback([&] { exit_status = cli::run_watch(watch); });
+
+  cli::KeygenOptions keygen;
+  auto* keygen_cmd = app.add_subcommand(
+      "keygen",
+      "Make keys. --network: deal the t-of-n network key (trusted dealer: run it offline, give "
+      "each node its own share file, delete the rest; see crypto/threshold/scheme.md)");
+  keygen_cmd->add_flag("--network", keygen.network, "Make the network key and its shares");
+  keygen_cmd
+      ->add_option("--threshold", keygen.threshold,
+                   "Shares needed to decrypt (at least 2: no single node may decrypt)")
+      ->check(CLI::Range(2u, 1024u))
+      ->capture_default_str();
+  keygen_cmd->add_option("--shares", keygen.shares, "Shares made, one per node (1..N)")
+      ->check(CLI::Range(2u, 1024u))
+      ->capture_default_str();
+  keygen_cmd
+      ->add_option("--out", keygen.out,
+                   "Directory for network.json and share-<i>.key (created 0700; existing key "
+                   "files are never overwritten)")
+      ->required();
+  keygen_cmd->callback([&] { exit_status = cli::run_keygen(keygen); });
 
   try {
     app.parse(argc, argv);

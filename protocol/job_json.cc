@@ -1,10 +1,7 @@
-// JSON views of jobs, stats and events (see job_json.h), built with Boost.JSON.
-// This is the one translation unit of the build that compiles Boost.JSON's implementation
-// (header-only mode); other code that needs Boost.JSON links lc::protocol and includes
-// <boost/json.hpp> only, or the linker sees its symbols twice.
+// JSON views of jobs, stats and events (see job_json.h), built with Boost.JSON (lc::json).
 #include "protocol/job_json.h"
 
-#include <boost/json/src.hpp>
+#include <boost/json.hpp>
 #include <charconv>
 #include <cstdint>
 #include <string_view>
