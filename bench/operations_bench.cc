@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace {
 

@@ -29,7 +29,7 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "operations/registry.h"
+#include "worker/operations/registry.h"
 
 namespace litc {
 

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "operations/registry.h"
+#include "worker/operations/registry.h"
 #include "worker/worker_node.h"
 
 namespace {

@@ -35,7 +35,7 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "operations/registry.h"
+#include "worker/operations/registry.h"
 #include "protocol/codec.h"
 #include "worker/job_runner.h"
 

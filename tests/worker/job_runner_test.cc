@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace litc {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "operations/operation.h"
+#include "worker/operations/operation.h"
 
 namespace litc {
 

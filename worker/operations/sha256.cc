@@ -1,7 +1,7 @@
 // The `sha256` operation and the hex digest helper, on libsodium's crypto_hash_sha256.
 #include <sodium.h>
 
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace litc {
 namespace {

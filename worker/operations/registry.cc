@@ -1,9 +1,9 @@
 // OperationRegistry: the built-in catalogue and the per-worker selection from it (see registry.h).
-#include "operations/registry.h"
+#include "worker/operations/registry.h"
 
 #include <stdexcept>
 
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace litc {
 

@@ -1,5 +1,5 @@
 // The `echo` operation: returns its input unchanged (the benchmark no-op).
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace litc {
 

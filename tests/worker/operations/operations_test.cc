@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "operations/builtin.h"
-#include "operations/registry.h"
+#include "worker/operations/builtin.h"
+#include "worker/operations/registry.h"
 
 namespace litc {
 namespace {

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "operations/builtin.h"
+#include "worker/operations/builtin.h"
 
 namespace litc {
 namespace {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "operations/operation.h"
+#include "worker/operations/operation.h"
 
 namespace litc {
 
