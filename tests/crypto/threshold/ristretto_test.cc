@@ -98,5 +98,12 @@ TEST(Ristretto, HashToScalarFramesEveryPart) {
   EXPECT_TRUE(scalar_is_canonical(a.bytes.data()));
 }
 
+TEST(Ristretto, HashToScalarKnownAnswer) {
+  // Computed by the independent JavaScript implementation (tests/js/lib/litc_threshold.mjs), which
+  // checks it again with node:crypto's BLAKE2b-512 and a BigInt reduction mod ℓ.
+  EXPECT_EQ(to_hex(hash_to_scalar("litc/test/v1", {"abc", ""})),
+            "caa59972c33a0b88f54540524b88f44d89f2102a2586710add00881906cad40f");
+}
+
 }  // namespace
 }  // namespace litc::crypto
