@@ -243,6 +243,7 @@ void RedisMirror::apply_node(fb::NodeEventKind kind, const fb::NodeRecord& n, bo
       field("maxConcurrentJobs", std::to_string(n.max_concurrent_jobs()));
       field("supportedOperations", std::move(ops));
       field("reputation", std::to_string(n.reputation()));
+      if (n.share_index() != 0) field("shareIndex", std::to_string(n.share_index()));
       break;
     }
     case fb::NodeEventKind::capacity:

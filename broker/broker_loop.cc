@@ -321,6 +321,7 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     args.public_key = view(r->public_key());
     args.max_concurrent = r->capabilities()->max_concurrent_jobs();
     args.reputation = r->reputation();
+    args.share_index = r->share_index();
     if (const auto* ops = r->capabilities()->supported_operations()) {
       for (const auto* op : *ops) args.operations.push_back(view(op));
     }

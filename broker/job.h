@@ -72,6 +72,7 @@ struct Worker {
   uint32_t max_concurrent = 1;
   uint32_t capacity = 1;  // max_concurrent, or less after Credit (0 = draining)
   int32_t reputation = 0;
+  uint32_t share_index = 0;       // network-key share held (1..N), 0 = none
   uint64_t registered_order = 0;  // dispatch tie-break: the longest registered first
   bool online = false;
 

@@ -6,9 +6,12 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "broker/broker_loop.h"
+#include "broker/share_verifier.h"
+#include "crypto/threshold/network_key.h"
 
 namespace {
 
@@ -46,7 +49,8 @@ void write_endpoints(const std::string& path, const litc::broker::BrokerLoop::En
 int main(int argc, char** argv) {
   litc::broker::BrokerOptions o;
   auto& s = o.scheduler;
-  std::string operations = "echo,sha256,sleep";
+  std::string operations = "echo,sha256,sleep,encrypt,decrypt";
+  std::string network_key_file;
   std::string log_level = "info";
   std::size_t max_frame = o.max_frame_bytes;
 
@@ -106,6 +110,13 @@ int main(int argc, char** argv) {
                  "events queued per subscriber; past it events are dropped and the subscriber "
                  "sees a seq gap (and re-snapshots)")
       ->check(CLI::Range(1000, 100'000'000));
+  app.add_option("--network-key", network_key_file,
+                 "network.json (litc keygen --network): lets the broker run decrypt as a quorum "
+                 "job and check every share's DLEQ proof; without it decrypt is refused");
+  app.add_option("--quorum-wait-ms", s.quorum.wait_ms,
+                 "a decrypt with fewer than threshold share holders answering or running this "
+                 "long after submit fails with quorum_unavailable")
+      ->check(CLI::Range(1u, 86'400'000u));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -119,6 +130,19 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+
+  std::unique_ptr<litc::broker::DleqShareVerifier> verifier;
+  if (!network_key_file.empty()) {
+    auto key = litc::crypto::load_network_key(network_key_file);
+    if (!key.ok()) {
+      std::fprintf(stderr, "litc-broker: %s\n", key.error().message.c_str());
+      return 2;
+    }
+    verifier = std::make_unique<litc::broker::DleqShareVerifier>(key.value());
+    s.quorum.threshold = key.value().threshold;
+    s.quorum.shares = key.value().shares;
+    s.quorum.verifier = verifier.get();
+  }
 
   try {
     zmq::context_t context(1);

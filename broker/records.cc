@@ -53,7 +53,7 @@ flatbuffers::Offset<fb::NodeRecord> build_node_record(flatbuffers::FlatBufferBui
   auto key = b.CreateString(w.public_key);
   auto op_vec = b.CreateVector(ops);
   return fb::CreateNodeRecord(b, node, wallet, key, w.max_concurrent, op_vec, w.in_flight(),
-                              w.reputation, w.online, w.last_seen_ms, w.capacity);
+                              w.reputation, w.online, w.last_seen_ms, w.capacity, w.share_index);
 }
 
 flatbuffers::Offset<fb::BrokerStats> build_stats(flatbuffers::FlatBufferBuilder& b,
@@ -81,6 +81,7 @@ flatbuffers::Offset<fb::BrokerStats> build_stats(flatbuffers::FlatBufferBuilder&
   r.add_queue_full_rejections(c.queue_full_rejections);
   r.add_events_published(p.events_published);
   r.add_workers_expired(c.workers_expired);
+  r.add_invalid_shares(c.invalid_shares);
   return r.Finish();
 }
 

@@ -34,7 +34,13 @@ Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutp
       jobs_(options_.retain_finished, options_.max_dead_letter,
             [this](const Job& job) { --counters_.by_state[static_cast<std::size_t>(job.state)]; }),
       workers_(options_.operations.size()),
-      ready_(options_.operations.size()) {}
+      ready_(options_.operations.size()) {
+  if (options_.quorum.threshold > 0) quorum_op_ = find_operation(options_.quorum.operation);
+  secret_input_.assign(options_.operations.size(), false);
+  for (const std::string& name : options_.secret_input_operations) {
+    if (int op = find_operation(name); op >= 0) secret_input_[op] = true;
+  }
+}
 
 int Scheduler::find_operation(std::string_view name) const {
   for (std::size_t i = 0; i < options_.operations.size(); ++i) {
@@ -70,6 +76,10 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   if (op < 0) {
     return Outcome::fail(fb::ErrorCode::unknown_operation,
                          "operation is not in this broker's catalogue (--operations)");
+  }
+  if (op == find_operation(options_.quorum.operation) && quorum_op_ < 0) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument,
+                         "this broker has no --network-key, so it cannot check decrypt shares");
   }
   if (a.max_attempts > options_.max_attempts_limit) {
     return Outcome::fail(fb::ErrorCode::invalid_argument, "max_attempts above the limit (100)");
@@ -107,6 +117,7 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   if (j.ttl_ms) push_deadline({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);
   out_.job_event(fb::JobEventKind::submitted, j);
+  if (is_quorum(j)) start_quorum(slot);
   enqueue(slot, false);
   dispatch();
   return {slot, fb::ErrorCode::unknown, "", false};
@@ -162,6 +173,7 @@ Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
   if (job.ttl_ms) push_deadline({now + job.ttl_ms, job.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);
   out_.job_event(fb::JobEventKind::replayed, job);
+  if (is_quorum(job)) start_quorum(slot);
   enqueue(slot, false);
   dispatch();
   return {slot, fb::ErrorCode::unknown, "", false};
@@ -177,6 +189,10 @@ void Scheduler::add_waiter(JobSlot slot, const Waiter& waiter) {
 
 void Scheduler::enqueue(JobSlot slot, bool front) {
   Job& job = jobs_.at(slot);
+  if (is_quorum(job)) {
+    queue_quorum(slot);
+    return;
+  }
   job.queue_gen = ++next_queue_gen_;
   ReadyQueue::Entry e{slot, job.queue_gen};
   if (front) {
@@ -187,6 +203,11 @@ void Scheduler::enqueue(JobSlot slot, bool front) {
 }
 
 void Scheduler::dispatch() {
+  dispatch_ready();
+  if (!quorum_queue_.empty()) dispatch_quorums();
+}
+
+void Scheduler::dispatch_ready() {
   auto live = [this](const ReadyQueue::Entry& e) {
     const Job& j = jobs_.at(e.slot);
     return j.state == fb::JobState::pending && j.queue_gen == e.gen;
@@ -260,7 +281,7 @@ void Scheduler::fail(JobSlot slot, fb::ErrorCode code, std::string_view message,
   job.error = code;
   job.result.assign(message);
   job.completed_at_ms = clock_.now_ms();
-  job.dead_lettered = dead_letter;
+  job.dead_lettered = dead_letter && !secret_input_[job.op];
   out_.job_event(fb::JobEventKind::failed, job);
   finish(slot);
 }
@@ -268,6 +289,8 @@ void Scheduler::fail(JobSlot slot, fb::ErrorCode code, std::string_view message,
 // Last step of every terminal transition: final replies, then retention (which may evict).
 void Scheduler::finish(JobSlot slot) {
   Job& job = jobs_.at(slot);
+  if (is_quorum(job)) end_quorum(slot);
+  if (secret_input_[job.op]) std::string().swap(job.input);
   if (job.has_waiters) {
     auto it = waiters_.find(slot);
     if (it != waiters_.end()) {
@@ -310,6 +333,7 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
   }
   w.max_concurrent = w.capacity = a.max_concurrent;
   w.reputation = a.reputation;
+  w.share_index = a.share_index;
   w.last_seen_ms = clock_.now_ms();
   w.online = true;
   WorkerSlot ws = workers_.add(std::move(w));
@@ -387,6 +411,7 @@ ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a
   JobSlot slot = jobs_.find(a.job_id);
   bool held = release_assignment(w, ws, slot, a.attempt);
   Job* job = slot == kNoJob ? nullptr : &jobs_.at(slot);
+  if (job && is_quorum(*job)) return quorum_result(ws, slot, held, a);
   if (!held || !job || job->state != fb::JobState::active || job->worker != ws ||
       job->attempt != a.attempt) {
     ResultVerdict v = ResultVerdict::stale;
@@ -435,8 +460,12 @@ void Scheduler::expire_worker(WorkerSlot ws) {
             [](const Assignment& x, const Assignment& y) { return x.job_seq > y.job_seq; });
   for (const Assignment& a : held) {
     Job& job = jobs_.at(a.job);
-    if (job.seq == a.job_seq && job.state == fb::JobState::active && job.worker == ws &&
-        job.attempt == a.attempt) {
+    if (job.seq != a.job_seq || job.state != fb::JobState::active || job.attempt != a.attempt) {
+      continue;
+    }
+    if (is_quorum(job)) {
+      lose_part(a.job, ws);
+    } else if (job.worker == ws) {
       requeue_or_fail(a.job);
     }
   }
@@ -489,6 +518,8 @@ bool Scheduler::deadline_live(const Deadline& d) const {
              job.lease_deadline_ms == d.at_ms;
     case DeadlineKind::timeout:
       return job.state == fb::JobState::active && job.attempt == d.attempt;
+    case DeadlineKind::quorum_wait:
+      return !job.finished() && job.attempt == d.attempt;
   }
   return false;
 }
@@ -500,6 +531,9 @@ void Scheduler::on_deadline(const Deadline& d) {
   switch (d.kind) {
     case DeadlineKind::ttl:
       fail(d.slot, fb::ErrorCode::expired, "no worker took the job within its ttl", true);
+      return;
+    case DeadlineKind::quorum_wait:
+      on_quorum_wait(d.slot);
       return;
     case DeadlineKind::lease:
     case DeadlineKind::timeout: {

@@ -24,6 +24,8 @@
 //  * Idempotent submit: a job id that exists returns the existing job (duplicate = true).
 //  * Events: every state transition is exactly one job_event call (progress is an extra,
 //    non-transition event); node changes are node_event calls.
+//  * Quorum jobs (`decrypt`: T shares from distinct share holders) follow broker/quorum.h; their
+//    parts live in scheduler_quorum.cc.
 #pragma once
 
 #include <array>
@@ -36,6 +38,7 @@
 
 #include "broker/job.h"
 #include "broker/job_table.h"
+#include "broker/quorum.h"
 #include "broker/ready_queue.h"
 #include "broker/worker_registry.h"
 #include "schemas/events_generated.h"
@@ -52,7 +55,12 @@ class Clock {
 };
 
 struct SchedulerOptions {
-  std::vector<std::string> operations{"echo", "sha256", "sleep"};
+  std::vector<std::string> operations{"echo", "sha256", "sleep", "encrypt", "decrypt"};
+  QuorumOptions quorum;
+  // Operations whose input is a secret (encrypt: the plaintext; decrypt: the requester's authSig,
+  // a bearer credential): the input is dropped the moment the job finishes, and such a job is
+  // never dead-lettered (a replay would have no input; the requester submits again).
+  std::vector<std::string> secret_input_operations{"encrypt", "decrypt"};
   uint32_t heartbeat_interval_ms = 1000;
   uint32_t liveness = 3;
   uint32_t lease_ms = 30'000;  // 0 = no lease; workers send Progress for long jobs to renew it
@@ -92,6 +100,7 @@ struct SchedulerCounters {
   uint64_t results_after_cancel = 0;
   uint64_t queue_full_rejections = 0;
   uint64_t workers_expired = 0;
+  uint64_t invalid_shares = 0;         // decrypt shares that failed the verifier
   std::array<uint64_t, 6> by_state{};  // jobs in the table by fb::JobState (retained finished ones)
 
   uint64_t in(fb::JobState s) const { return by_state[static_cast<std::size_t>(s)]; }
@@ -115,6 +124,7 @@ struct RegisterArgs {
   std::vector<std::string_view> operations;
   uint32_t max_concurrent = 1;
   int32_t reputation = 0;
+  uint32_t share_index = 0;  // network-key share the node holds; 0 = none
 };
 
 struct ResultArgs {
@@ -175,7 +185,7 @@ class Scheduler {
   }
 
  private:
-  enum class DeadlineKind : uint8_t { lease, timeout, ttl };
+  enum class DeadlineKind : uint8_t { lease, timeout, ttl, quorum_wait };
   struct Deadline {
     uint64_t at_ms;
     uint64_t job_seq;
@@ -189,7 +199,18 @@ class Scheduler {
   void set_state(Job& job, fb::JobState state);
   void enqueue(JobSlot slot, bool front);
   void dispatch();
+  void dispatch_ready();
   void assign(JobSlot slot, WorkerSlot worker);
+  // scheduler_quorum.cc
+  bool is_quorum(const Job& job) const { return static_cast<int>(job.op) == quorum_op_; }
+  void start_quorum(JobSlot slot);
+  void queue_quorum(JobSlot slot);
+  void dispatch_quorums();
+  void assign_part(JobSlot slot, WorkerSlot worker);
+  ResultVerdict quorum_result(WorkerSlot ws, JobSlot slot, bool held, const ResultArgs& a);
+  void lose_part(JobSlot slot, WorkerSlot ws);
+  void end_quorum(JobSlot slot);
+  void on_quorum_wait(JobSlot slot);
   void requeue_or_fail(JobSlot slot);
   void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
   void finish(JobSlot slot);
@@ -218,6 +239,10 @@ class Scheduler {
   };
   std::unordered_map<JobSlot, Waiters> waiters_;
   SchedulerCounters counters_;
+  std::vector<bool> secret_input_;  // by operation id, from options_.secret_input_operations
+  int quorum_op_ = -1;              // the quorum operation's id when this broker has a network key
+  std::unordered_map<JobSlot, Quorum> quorums_;
+  std::vector<JobSlot> quorum_queue_;  // quorum jobs that need parts, in dispatch order
   uint64_t next_seq_ = 0;
   uint32_t next_queue_gen_ = 0;
 };

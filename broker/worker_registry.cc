@@ -52,6 +52,14 @@ WorkerSlot WorkerRegistry::best_for(OperationId op) const {
   return std::get<3>(*available_[op].begin());
 }
 
+std::vector<WorkerSlot> WorkerRegistry::available_for(OperationId op) const {
+  std::vector<WorkerSlot> out;
+  if (op >= available_.size()) return out;
+  out.reserve(available_[op].size());
+  for (const Key& k : available_[op]) out.push_back(std::get<3>(k));
+  return out;
+}
+
 std::vector<WorkerSlot> WorkerRegistry::online_slots() const {
   std::vector<WorkerSlot> out;
   out.reserve(by_routing_id_.size());

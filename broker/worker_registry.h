@@ -35,6 +35,8 @@ class WorkerRegistry {
   // Best worker with a free slot for the operation, or kNoWorker.
   WorkerSlot best_for(OperationId op) const;
   bool any_available(OperationId op) const { return !available_[op].empty(); }
+  // Workers with a free slot for the operation, best first (a copy: the caller assigns to them).
+  std::vector<WorkerSlot> available_for(OperationId op) const;
 
   std::size_t online_count() const { return by_routing_id_.size(); }
   template <class F>

@@ -171,6 +171,7 @@ BrokerStatsInfo BrokerStatsInfo::from(const fb::BrokerStats& s) {
       {"queue_full_rejections", s.queue_full_rejections()},
       {"events_published", s.events_published()},
       {"workers_expired", s.workers_expired()},
+      {"invalid_shares", s.invalid_shares()},
   }};
 }
 

@@ -168,7 +168,8 @@ json::object node_object(const fb::NodeRecord& node) {
                       {"reputation", node.reputation()},
                       {"online", node.online()},
                       {"lastHeartbeat", node.last_heartbeat_ms()},
-                      {"capacity", node.capacity()}};
+                      {"capacity", node.capacity()},
+                      {"shareIndex", node.share_index()}};
 }
 
 }  // namespace

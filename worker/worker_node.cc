@@ -356,10 +356,10 @@ bool WorkerNode::send_finished() {
 bool WorkerNode::send_register() {
   auto ops = builder_.CreateVectorOfStrings(operation_names_);
   auto caps = fb::CreateCapabilities(builder_, options_.max_concurrent, ops);
-  auto reg =
-      fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
-                         builder_.CreateString(options_.wallet_address),
-                         builder_.CreateString(options_.public_key), caps, options_.reputation);
+  auto reg = fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
+                                builder_.CreateString(options_.wallet_address),
+                                builder_.CreateString(options_.public_key), caps,
+                                options_.reputation, options_.share_index);
   ++probe_.registrations;
   return send_built(fb::WorkerMessageBody::Register, reg.Union());
 }

@@ -151,7 +151,7 @@ TEST(EventJson, NodeEventHasEveryField) {
             R"({"epoch":5,"seq":43,"time":2000,"type":"node","kind":"offline",)"
             R"("node":{"nodeId":"node-a","walletAddress":"0xabc","publicKey":"pk",)"
             R"("maxConcurrentJobs":4,"supportedOperations":["sha256","echo"],"activeJobs":1,)"
-            R"("reputation":7,"online":false,"lastHeartbeat":999,"capacity":0}})");
+            R"("reputation":7,"online":false,"lastHeartbeat":999,"capacity":0,"shareIndex":0}})");
 }
 
 TEST(EventJson, HugzAndUnknownKinds) {

@@ -1,0 +1,159 @@
+// Scheduler: quorum jobs — parts on distinct share holders, share checks, lost parts, the quorum
+// wait (the rules are the DESIGN paragraph of quorum.h).
+#include <algorithm>
+
+#include "broker/scheduler.h"
+
+namespace litc::broker {
+
+void Scheduler::start_quorum(JobSlot slot) {
+  Job& job = jobs_.at(slot);
+  quorums_[slot] = Quorum{};
+  job.worker = kNoWorker;  // a quorum job is held by its parts, never by one worker
+  push_deadline({clock_.now_ms() + options_.quorum.wait_ms, job.seq, slot, job.attempt,
+                 DeadlineKind::quorum_wait});
+}
+
+void Scheduler::queue_quorum(JobSlot slot) {
+  auto it = quorums_.find(slot);
+  if (it == quorums_.end() || it->second.queued) return;
+  it->second.queued = true;
+  // Dispatch order as for other jobs: priority, then submit order.
+  const Job& job = jobs_.at(slot);
+  auto pos = std::find_if(quorum_queue_.begin(), quorum_queue_.end(), [&](JobSlot other) {
+    const Job& o = jobs_.at(other);
+    return o.priority < job.priority || (o.priority == job.priority && o.seq > job.seq);
+  });
+  quorum_queue_.insert(pos, slot);
+}
+
+void Scheduler::dispatch_quorums() {
+  const auto op = static_cast<OperationId>(quorum_op_);
+  const uint32_t threshold = options_.quorum.threshold;
+  // A copy: assigning parts and ending jobs edit the queue.
+  const std::vector<JobSlot> queue = quorum_queue_;
+  for (JobSlot slot : queue) {
+    if (!workers_.any_available(op)) break;
+    auto it = quorums_.find(slot);
+    if (it == quorums_.end()) continue;
+    uint32_t need = it->second.needed(threshold);
+    for (WorkerSlot ws : workers_.available_for(op)) {
+      if (need == 0) break;
+      const Worker& w = workers_.at(ws);
+      Quorum& q = quorums_.at(slot);
+      if (w.share_index == 0 || q.runs_on(ws) || q.uses_index(w.share_index)) continue;
+      assign_part(slot, ws);
+      --need;
+    }
+    if (need == 0) {
+      quorums_.at(slot).queued = false;
+      std::erase(quorum_queue_, slot);
+    }
+  }
+}
+
+void Scheduler::assign_part(JobSlot slot, WorkerSlot ws) {
+  Job& job = jobs_.at(slot);
+  Worker& w = workers_.at(ws);
+  workers_.before_change(ws);
+  w.assigned.push_back({slot, job.attempt, job.seq});
+  workers_.after_change(ws);
+  quorums_.at(slot).running.push_back({ws, w.share_index});
+  out_.assign(w, job);
+  if (job.state == fb::JobState::pending) {
+    const uint64_t now = clock_.now_ms();
+    set_state(job, fb::JobState::active);
+    job.node_id = w.node_id;  // the first holder asked; the output names every share's index
+    job.started_at_ms = now;
+    if (job.timeout_ms) {
+      push_deadline({now + job.timeout_ms, job.seq, slot, job.attempt, DeadlineKind::timeout});
+    }
+    out_.job_event(fb::JobEventKind::assigned, job);
+  }
+}
+
+ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
+                                       const ResultArgs& a) {
+  Job& job = jobs_.at(slot);
+  auto it = quorums_.find(slot);
+  auto part = it == quorums_.end()
+                  ? std::vector<QuorumPart>::iterator{}
+                  : std::find_if(it->second.running.begin(), it->second.running.end(),
+                                 [&](const QuorumPart& p) { return p.worker == ws; });
+  if (!held || job.state != fb::JobState::active || job.attempt != a.attempt ||
+      it == quorums_.end() || part == it->second.running.end()) {
+    ResultVerdict v = ResultVerdict::stale;
+    if (held && job.state == fb::JobState::cancelled) {
+      ++counters_.results_after_cancel;
+      v = ResultVerdict::after_cancel;
+    } else {
+      ++counters_.stale_results;
+    }
+    dispatch();
+    return v;
+  }
+  Quorum& q = it->second;
+  const uint32_t index = part->share_index;
+  q.running.erase(part);
+  if (a.ok && options_.quorum.verifier->verify(job.input, a.output, index)) {
+    q.accepted.push_back({index, std::string(a.output)});
+  } else {
+    if (a.ok) {
+      ++counters_.invalid_shares;
+      q.last_error = fb::ErrorCode::invalid_share;
+      q.last_message = "node " + workers_.at(ws).node_id + " (share " + std::to_string(index) +
+                       ") sent a share whose proof fails";
+    } else {
+      q.last_error = a.error == fb::ErrorCode::unknown ? fb::ErrorCode::operation_failed : a.error;
+      q.last_message.assign(a.error_message);
+    }
+    q.excluded.push_back(index);
+  }
+  if (q.accepted.size() >= options_.quorum.threshold) {
+    set_state(job, fb::JobState::completed);
+    job.result = q.output();
+    job.error = fb::ErrorCode::unknown;
+    job.completed_at_ms = clock_.now_ms();
+    out_.job_event(fb::JobEventKind::completed, job);
+    finish(slot);
+  } else if (q.excluded.size() > options_.quorum.shares - options_.quorum.threshold) {
+    // Too many holders refused or lied for T honest shares to remain.
+    const fb::ErrorCode code = q.last_error;
+    const std::string message = q.last_message;
+    fail(slot, code, message, false);
+  } else {
+    queue_quorum(slot);
+  }
+  dispatch();
+  return ResultVerdict::accepted;
+}
+
+void Scheduler::lose_part(JobSlot slot, WorkerSlot ws) {
+  auto it = quorums_.find(slot);
+  if (it == quorums_.end()) return;
+  std::erase_if(it->second.running, [&](const QuorumPart& p) { return p.worker == ws; });
+  queue_quorum(slot);
+}
+
+void Scheduler::end_quorum(JobSlot slot) {
+  auto it = quorums_.find(slot);
+  if (it == quorums_.end()) return;
+  const Job& job = jobs_.at(slot);
+  for (const QuorumPart& p : it->second.running) {
+    out_.cancel_on_worker(workers_.at(p.worker), job, job.attempt);
+  }
+  if (it->second.queued) std::erase(quorum_queue_, slot);
+  quorums_.erase(it);
+}
+
+void Scheduler::on_quorum_wait(JobSlot slot) {
+  auto it = quorums_.find(slot);
+  if (it == quorums_.end()) return;
+  if (it->second.needed(options_.quorum.threshold) == 0) return;  // T parts answered or running
+  fail(slot, fb::ErrorCode::quorum_unavailable,
+       "fewer than " + std::to_string(options_.quorum.threshold) +
+           " share holders answered within the quorum wait",
+       true);
+}
+
+}  // namespace litc::broker
