@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/conditions/json_rpc_chain_reader.h"
+#include "crypto/threshold/network_key.h"
 #include "worker/operations/registry.h"
 #include "worker/worker_node.h"
 
@@ -91,8 +93,31 @@ int main(int argc, char** argv) {
                  "at the broker. Default: <hostname>-<pid>.");
   app.add_option("--ops", ops,
                  "Comma-separated operations this node runs and advertises (known: echo, sha256, "
-                 "sleep); an unknown name stops start-up.")
+                 "sleep, encrypt (needs --network-key), decrypt (needs --network-key, --key-share "
+                 "and --rpc for chain conditions)); an unknown name stops start-up.")
       ->capture_default_str();
+  litc::OperationContext context;
+  std::string network_key_file, key_share_file;
+  std::vector<std::string> rpc;
+  app.add_option("--network-key", network_key_file,
+                 "network.json from `litc keygen --network` (public): the key encrypt uses and "
+                 "decrypt shares are checked against. Refused unless self-consistent.");
+  app.add_option("--key-share", key_share_file,
+                 "This node's share-<i>.key (secret, mode 0600). Checked against --network-key at "
+                 "start-up (a mismatch stops it); its index is announced in Register.");
+  app.add_option("--rpc", rpc,
+                 "JSON-RPC endpoint per chain for decrypt's conditions, e.g. "
+                 "ethereum=http://127.0.0.1:8545 (repeatable). A condition on a chain without one "
+                 "answers unsupported_condition.");
+  app.add_option("--rpc-timeout-ms", context.rpc_timeout_ms,
+                 "Deadline of one chain read; past it the decrypt answers chain_unavailable.")
+      ->check(CLI::Range(10u, 600'000u))
+      ->capture_default_str();
+  app.add_option("--siwe-domain", context.siwe_domains,
+                 "Domains an authSig's sign-in message may name (repeatable); none = any, as Lit.");
+  app.add_flag("--fault-wrong-share", context.fault_wrong_share,
+               "TEST ONLY: release wrong decryption shares, for tests of the broker's check.")
+      ->group("");
   app.add_option("--inline-max-bytes", options.inline_max_bytes,
                  "Echo and sha256 jobs with inputs up to this size run on the socket thread "
                  "instead of the pool (saves two thread hand-offs per job); 0 = always the pool.")
@@ -149,7 +174,25 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string> names = split_list(ops);
     if (names.empty()) throw std::invalid_argument("--ops lists no operation");
-    operations = litc::OperationRegistry::with(names);
+    if (!network_key_file.empty()) {
+      auto key = litc::crypto::load_network_key(network_key_file);
+      if (!key.ok()) throw std::invalid_argument(key.error().message);
+      context.network_key = key.value();
+    }
+    if (!key_share_file.empty()) {
+      if (!context.network_key) throw std::invalid_argument("--key-share needs --network-key");
+      auto share = litc::crypto::load_key_share(key_share_file);
+      if (!share.ok()) throw std::invalid_argument(share.error().message);
+      if (auto ok = litc::crypto::verify_key_share(*context.network_key, share.value()); !ok) {
+        throw std::invalid_argument(key_share_file + ": " + ok.error().message);
+      }
+      context.key_share = share.value();
+      options.share_index = share.value().index;
+    }
+    auto endpoints = litc::crypto::parse_chain_endpoints(rpc);
+    if (!endpoints.ok()) throw std::invalid_argument("--rpc: " + endpoints.error().message);
+    context.rpc_endpoints = endpoints.value();
+    operations = litc::OperationRegistry::with(names, context);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "litc-worker: %s\n", e.what());
     return 2;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "worker/operations/builtin.h"
+#include "worker/operations/lit_operations.h"
 
 namespace litc {
 
@@ -16,14 +17,34 @@ OperationRegistry OperationRegistry::builtin() {
 }
 
 OperationRegistry OperationRegistry::with(std::span<const std::string> names) {
+  return with(names, OperationContext{});
+}
+
+OperationRegistry OperationRegistry::with(std::span<const std::string> names,
+                                          const OperationContext& context) {
   const OperationRegistry all = builtin();
   OperationRegistry selected;
   for (const std::string& name : names) {
+    if (name == "encrypt" || name == "decrypt") {
+      if (!context.network_key) {
+        throw std::invalid_argument("operation '" + name + "' needs --network-key");
+      }
+      if (name == "encrypt") {
+        selected.add(name, make_encrypt_operation(context));
+        continue;
+      }
+      if (!context.key_share) {
+        throw std::invalid_argument("operation 'decrypt' needs --key-share (this node's share)");
+      }
+      selected.add(name, make_decrypt_operation(context));
+      continue;
+    }
     const Operation* op = all.find(name);
     if (op == nullptr) {
       std::string known;
       for (const std::string& k : all.names()) known += (known.empty() ? "" : ", ") + k;
-      throw std::invalid_argument("unknown operation '" + name + "' (known: " + known + ")");
+      throw std::invalid_argument("unknown operation '" + name + "' (known: " + known +
+                                  ", encrypt, decrypt)");
     }
     selected.add(name, *op, all.quick(name));
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "worker/operations/operation.h"
+#include "worker/operations/operation_context.h"
 
 namespace litc {
 
@@ -20,6 +21,11 @@ class OperationRegistry {
   // naming the first unknown (or empty) name and the known ones: a typo must stop start-up rather
   // than advertise a node that cannot run what it claims. Repeated names are kept once.
   static OperationRegistry with(std::span<const std::string> names);
+  // The same, with the key-holding operations too: `encrypt` needs context.network_key, `decrypt`
+  // also context.key_share; naming one without its keys is std::invalid_argument saying which
+  // flag is missing.
+  static OperationRegistry with(std::span<const std::string> names,
+                                const OperationContext& context);
 
   // Adds or replaces `name`. A `quick` operation costs about a memory copy per input byte (echo,
   // sha256): a worker may run it on its socket thread for small inputs instead of handing it to

@@ -1,0 +1,152 @@
+// Local encryption and network decryption for requesters (see lit_client.h).
+#include "protocol/lit_client.h"
+
+#include <vector>
+
+#include "crypto/conditions/conditions.h"
+#include "crypto/threshold/envelope.h"
+
+namespace litc {
+namespace {
+
+namespace json = boost::json;
+using crypto::crypto_error;
+
+crypto::CryptoError from(const crypto::ConditionError& e) {
+  return crypto_error(std::string(crypto::to_string(e.code)), e.message);
+}
+
+std::string_view sv(const json::string& s) {
+  return {s.data(), s.size()};
+}
+
+const json::string* string_member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr ? v->if_string() : nullptr;
+}
+
+std::optional<crypto::DecryptionShare> share_from(const json::value& v) {
+  const json::object* o = v.if_object();
+  if (o == nullptr) return std::nullopt;
+  const json::value* index = o->if_contains("index");
+  const json::string* d = string_member(*o, "D");
+  const json::string* a1 = string_member(*o, "A1");
+  const json::string* a2 = string_member(*o, "A2");
+  const json::string* z = string_member(*o, "z");
+  if (index == nullptr || !index->is_int64() || index->get_int64() < 1 ||
+      index->get_int64() > crypto::kMaxShares || !d || !a1 || !a2 || !z) {
+    return std::nullopt;
+  }
+  auto dp = crypto::point_from_hex(sv(*d));
+  auto a1p = crypto::point_from_hex(sv(*a1));
+  auto a2p = crypto::point_from_hex(sv(*a2));
+  auto zs = crypto::scalar_from_hex(sv(*z));
+  if (!dp || !a1p || !a2p || !zs) return std::nullopt;
+  return crypto::DecryptionShare{static_cast<std::uint32_t>(index->get_int64()), *dp, *a1p, *a2p,
+                                 *zs};
+}
+
+}  // namespace
+
+crypto::Result<std::string> encrypt_to_json(const crypto::NetworkKey& key, std::string_view params,
+                                            std::string_view plaintext) {
+  auto parsed = crypto::parse_condition_params(params);
+  if (!parsed.ok()) return from(parsed.error());
+  const crypto::CanonicalConditions& conditions = parsed.value().conditions;
+  const std::string data_hash = crypto::data_to_encrypt_hash(plaintext);
+  auto identity = crypto::access_control_identity(conditions.hash_of_conditions, data_hash);
+  if (!identity.ok()) return from(identity.error());
+  const crypto::Envelope e = crypto::encrypt_envelope(key.public_key, identity.value(), plaintext);
+  json::object out;
+  out["ciphertext"] = crypto::envelope_to_base64(e);
+  out["dataToEncryptHash"] = data_hash;
+  out["hashOfConditions"] = conditions.hash_of_conditions;
+  out["identity"] = identity.value();
+  out[crypto::params_key(conditions.kind)] = crypto::to_json(conditions.items);
+  out["chain"] = parsed.value().chain;
+  out["dataType"] = "string";
+  return json::serialize(out);
+}
+
+crypto::Result<PendingDecrypt> prepare_decrypt(const crypto::NetworkKey& key,
+                                               std::string_view envelope_json,
+                                               const json::value& auth_sig) {
+  // The envelope document is also the params document: the same conditions and chain members.
+  crypto::JsonLimits limits;
+  limits.max_bytes = 64 << 20;
+  auto parsed = crypto::parse_condition_params(envelope_json, limits);
+  if (!parsed.ok()) return from(parsed.error());
+  const json::object& doc = parsed.value().document;
+  const json::string* ciphertext = string_member(doc, "ciphertext");
+  const json::string* data_hash = string_member(doc, "dataToEncryptHash");
+  if (ciphertext == nullptr || data_hash == nullptr) {
+    return crypto_error("invalid_argument",
+                        "the envelope needs ciphertext and dataToEncryptHash strings");
+  }
+  auto identity =
+      crypto::access_control_identity(parsed.value().conditions.hash_of_conditions, sv(*data_hash));
+  if (!identity.ok()) return from(identity.error());
+  auto envelope = crypto::envelope_from_base64(sv(*ciphertext));
+  if (!envelope) return envelope.error();
+  auto blinding = crypto::blind(key, envelope.value(), identity.value());
+  if (!blinding) return blinding.error();
+
+  json::object input;
+  input["ciphertext"] = *ciphertext;
+  input["dataToEncryptHash"] = *data_hash;
+  const auto kind_key = crypto::params_key(parsed.value().conditions.kind);
+  input[kind_key] = doc.at(kind_key);
+  input["chain"] = parsed.value().chain;
+  input["authSig"] = auth_sig;
+  input["blinded"] = json::object{{"V", crypto::to_hex(blinding->request.v)},
+                                  {"A", crypto::to_hex(blinding->request.a)},
+                                  {"z", crypto::to_hex(blinding->request.z)}};
+  PendingDecrypt pending;
+  pending.job_input = json::serialize(input);
+  pending.envelope = envelope.value();
+  pending.blinding = blinding.value();
+  pending.identity = identity.value();
+  pending.data_to_encrypt_hash = std::string(sv(*data_hash));
+  return pending;
+}
+
+crypto::Result<std::string> finish_decrypt(const crypto::NetworkKey& key,
+                                           const PendingDecrypt& pending,
+                                           std::string_view job_output) {
+  json::error_code ec;
+  const json::value out = json::parse(job_output, ec);
+  const json::value* list =
+      (!ec && out.is_object()) ? out.get_object().if_contains("shares") : nullptr;
+  if (list == nullptr || !list->is_array()) {
+    return crypto_error("invalid_share", "the decrypt job's output is not {\"shares\":[…]}");
+  }
+  std::vector<crypto::DecryptionShare> shares;
+  for (const json::value& item : list->get_array()) {
+    auto share = share_from(item);
+    if (!share) return crypto_error("invalid_share", "a share in the job's output is malformed");
+    shares.push_back(*share);
+  }
+  return crypto::combine(key, pending.envelope, pending.identity, pending.blinding.s, shares,
+                         pending.data_to_encrypt_hash);
+}
+
+crypto::Result<std::string> decrypt_through(Client& client, const crypto::NetworkKey& key,
+                                            std::string_view envelope_json,
+                                            const json::value& auth_sig, int wait_timeout_ms) {
+  auto pending = prepare_decrypt(key, envelope_json, auth_sig);
+  if (!pending) return pending.error();
+  SubmitRequest request;
+  request.operation = "decrypt";
+  request.input = pending->job_input;
+  request.max_attempts = 1;  // a decrypt is not retried behind the requester's back
+  auto job = client.submit_and_wait(std::move(request), wait_timeout_ms);
+  if (!job.ok()) {
+    return crypto_error(fb::EnumNameErrorCode(job.error().code), job.error().message);
+  }
+  if (job.value().state != fb::JobState::completed) {
+    return crypto_error(fb::EnumNameErrorCode(job.value().error_code), job.value().error_message);
+  }
+  return finish_decrypt(key, pending.value(), job.value().output);
+}
+
+}  // namespace litc

@@ -1,0 +1,195 @@
+// encrypt and the node's half of decrypt (see lit_operations.h). Each step's refusal is an
+// OperationResult with its catalogue code: a bad request must never reach the share.
+#include "worker/operations/lit_operations.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+
+#include "crypto/conditions/conditions.h"
+#include "crypto/conditions/evaluator.h"
+#include "crypto/conditions/json_rpc_chain_reader.h"
+#include "crypto/ethereum/auth_sig.h"
+#include "crypto/threshold/decryption.h"
+#include "crypto/threshold/envelope.h"
+
+namespace litc {
+namespace {
+
+namespace json = boost::json;
+using crypto::ConditionErrc;
+
+fb::ErrorCode code_of(ConditionErrc c) {
+  switch (c) {
+    case ConditionErrc::invalid_argument:
+      return fb::ErrorCode::invalid_argument;
+    case ConditionErrc::unsupported_condition:
+      return fb::ErrorCode::unsupported_condition;
+    case ConditionErrc::access_denied:
+      return fb::ErrorCode::access_denied;
+    case ConditionErrc::chain_unavailable:
+      return fb::ErrorCode::chain_unavailable;
+  }
+  return fb::ErrorCode::internal;
+}
+
+// The crypto library's codes are the catalogue's names; the generated table maps them back.
+fb::ErrorCode code_of(const std::string& name) {
+  const char* const* names = fb::EnumNamesErrorCode();
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (name == names[i]) return static_cast<fb::ErrorCode>(i);
+  }
+  return fb::ErrorCode::internal;
+}
+
+OperationResult fail(const crypto::ConditionError& e) {
+  return OperationResult::failure(code_of(e.code), e.message);
+}
+OperationResult fail(const crypto::CryptoError& e) {
+  return OperationResult::failure(code_of(e.code), e.message);
+}
+
+const json::string* string_member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr ? v->if_string() : nullptr;
+}
+
+std::string_view sv(const json::string& s) {
+  return {s.data(), s.size()};
+}
+
+std::int64_t now_ms(const OperationContext& c) {
+  if (c.now_ms) return c.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Operation make_encrypt_operation(const OperationContext& context) {
+  const crypto::Point key = context.network_key->public_key;
+  const crypto::JsonLimits limits{context.max_params_bytes, crypto::kDefaultMaxJsonDepth};
+  return [key, limits](std::string_view input, const CancelToken&) -> OperationResult {
+    auto params = crypto::parse_condition_params(input, limits);
+    if (!params.ok()) return fail(params.error());
+    const json::string* data = string_member(params.value().document, "dataToEncrypt");
+    if (data == nullptr) {
+      return OperationResult::failure(fb::ErrorCode::invalid_argument,
+                                      "dataToEncrypt must be a string (the plaintext)");
+    }
+    const crypto::CanonicalConditions& conditions = params.value().conditions;
+    const std::string data_hash = crypto::data_to_encrypt_hash(sv(*data));
+    auto identity = crypto::access_control_identity(conditions.hash_of_conditions, data_hash);
+    if (!identity.ok()) return fail(identity.error());
+    const crypto::Envelope e = crypto::encrypt_envelope(key, identity.value(), sv(*data));
+    json::object out;
+    out["ciphertext"] = crypto::envelope_to_base64(e);
+    out["dataToEncryptHash"] = data_hash;
+    out["hashOfConditions"] = conditions.hash_of_conditions;
+    out["identity"] = identity.value();
+    out[crypto::params_key(conditions.kind)] = crypto::to_json(conditions.items);
+    out["chain"] = params.value().chain;
+    out["dataType"] = "string";
+    return OperationResult::success(json::serialize(out));
+  };
+}
+
+Operation make_decrypt_operation(const OperationContext& context) {
+  struct Shared {
+    crypto::NetworkKey network;
+    crypto::KeyShare share;
+    std::unique_ptr<crypto::JsonRpcChainReader> chain;
+    crypto::AuthSigPolicy policy;
+    crypto::JsonLimits limits;
+    OperationContext context;  // for the clock and the fault flag
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->network = *context.network_key;
+  shared->share = *context.key_share;
+  crypto::JsonRpcOptions rpc;
+  rpc.timeout = std::chrono::milliseconds(context.rpc_timeout_ms);
+  auto reader = crypto::JsonRpcChainReader::create(context.rpc_endpoints, rpc);
+  if (!reader.ok()) throw std::invalid_argument("--rpc: " + reader.error().message);
+  shared->chain = std::move(reader.value());
+  shared->policy.allowed_domains = context.siwe_domains;
+  shared->limits = {context.max_params_bytes, crypto::kDefaultMaxJsonDepth};
+  shared->context = context;
+  shared->context.network_key.reset();  // held once, above
+  shared->context.key_share.reset();
+
+  return [shared](std::string_view input, const CancelToken&) -> OperationResult {
+    auto params = crypto::parse_condition_params(input, shared->limits);
+    if (!params.ok()) return fail(params.error());
+    const json::object& doc = params.value().document;
+    const json::string* ciphertext = string_member(doc, "ciphertext");
+    const json::string* data_hash = string_member(doc, "dataToEncryptHash");
+    const json::value* auth_sig = doc.if_contains("authSig");
+    const json::value* blinded = doc.if_contains("blinded");
+    if (ciphertext == nullptr || data_hash == nullptr || auth_sig == nullptr ||
+        blinded == nullptr || !blinded->is_object()) {
+      return OperationResult::failure(
+          fb::ErrorCode::invalid_argument,
+          "a decrypt request needs ciphertext and dataToEncryptHash (strings), authSig, and "
+          "blinded {V, A, z}");
+    }
+    // 1. The identity this node will vouch for, from the canonical conditions it will evaluate.
+    auto identity = crypto::access_control_identity(params.value().conditions.hash_of_conditions,
+                                                    sv(*data_hash));
+    if (!identity.ok()) return fail(identity.error());
+    const std::string& L = identity.value();
+    // 2. The envelope and its label proof, then the blinding proof.
+    auto envelope = crypto::envelope_from_base64(sv(*ciphertext));
+    if (!envelope) return fail(envelope.error());
+    if (auto ok = crypto::verify_label(shared->network.public_key, envelope.value(), L); !ok) {
+      return fail(ok.error());
+    }
+    const json::object& b = blinded->get_object();
+    const json::string* v_hex = string_member(b, "V");
+    const json::string* a_hex = string_member(b, "A");
+    const json::string* z_hex = string_member(b, "z");
+    std::optional<crypto::Point> v, a;
+    std::optional<crypto::Scalar> z;
+    if (v_hex && a_hex && z_hex) {
+      v = crypto::point_from_hex(sv(*v_hex));
+      a = crypto::point_from_hex(sv(*a_hex));
+      z = crypto::scalar_from_hex(sv(*z_hex));
+    }
+    if (!v || !a || !z) {
+      return OperationResult::failure(
+          fb::ErrorCode::invalid_blinding,
+          "blinded.V and blinded.A must be valid non-identity ristretto255 points and blinded.z "
+          "a canonical scalar, each as 64 hex digits");
+    }
+    const crypto::BlindedRequest request{*v, *a, *z};
+    if (auto ok = crypto::verify_blinding(envelope.value(), request, L); !ok) {
+      return fail(ok.error());
+    }
+    // 3. Who asks, 4. whether the conditions hold for them.
+    const crypto::AuthSigVerdict who =
+        crypto::verify_auth_sig(*auth_sig, L, now_ms(shared->context), shared->policy);
+    if (!who.ok) {
+      return OperationResult::failure(who.code == crypto::AuthSigCode::auth_sig_expired
+                                          ? fb::ErrorCode::auth_sig_expired
+                                          : fb::ErrorCode::invalid_auth_sig,
+                                      who.message);
+    }
+    auto verdict =
+        crypto::evaluate_conditions(params.value().conditions, who.address, *shared->chain);
+    if (!verdict.ok()) return fail(verdict.error());
+    // 5. Only now the share.
+    auto share = crypto::make_share(shared->network, shared->share, envelope.value(), L, request);
+    if (!share) return fail(share.error());
+    crypto::DecryptionShare& d = share.value();
+    if (shared->context.fault_wrong_share) {
+      d.d = *crypto::add(d.d, *crypto::mul_base(crypto::scalar_from_u32(1)));
+    }
+    return OperationResult::success(json::serialize(json::object{{"index", d.index},
+                                                                 {"D", crypto::to_hex(d.d)},
+                                                                 {"A1", crypto::to_hex(d.a1)},
+                                                                 {"A2", crypto::to_hex(d.a2)},
+                                                                 {"z", crypto::to_hex(d.z)}}));
+  };
+}
+
+}  // namespace litc
