@@ -24,7 +24,7 @@ std::string Address::to_lower_hex() const {
   return "0x" + to_hex(bytes);
 }
 
-Result<Address> parse_address(std::string_view text) {
+Result<Address, Error> parse_address(std::string_view text) {
   if (text.size() != 42 || text.substr(0, 2) != "0x") {
     return Error{"an address is 0x followed by 40 hex digits (got " + std::to_string(text.size()) +
                  " characters)"};

@@ -23,7 +23,7 @@ struct Address {
 // "0x" + 40 hex digits. All-lowercase and all-uppercase digits are accepted as they are (they carry
 // no checksum); mixed case must be exactly the EIP-55 encoding, else the error says so and shows
 // the checksummed form (a typo in one digit is then caught).
-Result<Address> parse_address(std::string_view text);
+Result<Address, Error> parse_address(std::string_view text);
 
 // EIP-55: hex digit i is uppercased when nibble i of keccak256(lowercase hex) is >= 8.
 std::string to_checksum_address(const Address& address);

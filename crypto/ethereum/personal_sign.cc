@@ -33,7 +33,7 @@ Hash256 personal_sign_digest(std::string_view message) {
   return keccak256(prefixed);
 }
 
-Result<RecoverableSignature> parse_signature(std::string_view sig_hex) {
+Result<RecoverableSignature, Error> parse_signature(std::string_view sig_hex) {
   if (sig_hex.substr(0, 2) != "0x") return Error{"sig must start with 0x"};
   std::string_view digits = sig_hex.substr(2);
   if (digits.size() != 130) {
@@ -55,7 +55,7 @@ Result<RecoverableSignature> parse_signature(std::string_view sig_hex) {
   return sig;
 }
 
-Result<Address> recover_signer(std::string_view message, std::string_view sig_hex) {
+Result<Address, Error> recover_signer(std::string_view message, std::string_view sig_hex) {
   auto sig = parse_signature(sig_hex);
   if (!sig.ok()) return sig.error();
 

@@ -35,9 +35,9 @@ struct RecoverableSignature {
 // path ("authSig." + message).
 
 // Checks the text only (length, hex, v); the curve checks happen in recover_signer.
-Result<RecoverableSignature> parse_signature(std::string_view sig_hex);
+Result<RecoverableSignature, Error> parse_signature(std::string_view sig_hex);
 
 // The address whose key made `sig_hex` over personal_sign_digest(message).
-Result<Address> recover_signer(std::string_view message, std::string_view sig_hex);
+Result<Address, Error> recover_signer(std::string_view message, std::string_view sig_hex);
 
 }  // namespace litc::crypto

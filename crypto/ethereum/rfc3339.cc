@@ -25,7 +25,7 @@ bool char_at(std::string_view text, std::size_t pos, char expected) {
 
 }  // namespace
 
-Result<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+Result<std::int64_t, Error> parse_rfc3339_ms(std::string_view text) {
   static constexpr char kLayout[] =
       " is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fraction] then Z or +hh:mm/-hh:mm)";
   const auto bad_syntax = [&] {

@@ -13,7 +13,7 @@ namespace litc::crypto {
 // (RFC 3339 section 5.6). The date must exist (no February 30); hours 00-23, minutes 00-59, seconds
 // 00-60. A fraction is truncated to milliseconds. Second 60 (a leap second) counts as the next
 // minute's :00, as POSIX time has no leap seconds. The error says which part is wrong.
-Result<std::int64_t> parse_rfc3339_ms(std::string_view text);
+Result<std::int64_t, Error> parse_rfc3339_ms(std::string_view text);
 
 // The instants format_rfc3339_ms can write: 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
 inline constexpr std::int64_t kRfc3339FirstMs = -62'167'219'200'000;

@@ -1,0 +1,139 @@
+// The encrypt and decrypt operations without sockets: what they output, the order of a node's
+// checks (nothing is evaluated for a forged envelope), the clock they judge an authSig by, and
+// the registry refusing them without keys.
+#include "worker/operations/lit_operations.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "crypto/threshold/network_key.h"
+#include "protocol/lit_client.h"
+#include "tests/crypto/ethereum/auth_sig_builder.h"
+#include "worker/operations/registry.h"
+
+namespace litc {
+namespace {
+
+namespace json = boost::json;
+using crypto::testing::AuthSigSpec;
+using crypto::testing::make_auth_sig;
+using crypto::testing::test_key;
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+
+std::string user_is(int seed) {
+  const std::string a = crypto::to_checksum_address(crypto::testing::address_of(test_key(seed)));
+  return R"({"accessControlConditions":[{"contractAddress":"","standardContractType":"","chain":"ethereum","method":"","parameters":[":userAddress"],"returnValueTest":{"comparator":"=","value":")" +
+         a + R"("}}],"chain":"ethereum"})";
+}
+
+struct Keys {
+  Keys() {
+    auto d = crypto::deal_network_key(2, 3);
+    dealt = d.value();
+  }
+  OperationContext context(std::uint32_t share) const {
+    OperationContext c;
+    c.network_key = dealt.network;
+    c.key_share = dealt.shares[share - 1];
+    c.now_ms = [] { return kNow; };
+    // Never called for :userAddress conditions, but a node only judges chains it has an endpoint
+    // for (a condition on any other chain is unsupported_condition).
+    c.rpc_endpoints = {{"ethereum", "http://127.0.0.1:9"}};
+    return c;
+  }
+  crypto::DealtKey dealt;
+};
+
+json::value auth(int seed, std::int64_t expiration_ms) {
+  AuthSigSpec spec;
+  spec.issued_at_ms = kNow - 60'000;
+  spec.expiration_ms = expiration_ms;
+  return make_auth_sig(test_key(seed), spec);
+}
+
+TEST(LitOperations, EncryptOutputsLitsEnvelopeWithTheDerivedFields) {
+  Keys k;
+  CancelToken cancel;
+  json::object input = json::parse(user_is(7)).as_object();
+  input["dataToEncrypt"] = "hello world";
+  auto r = make_encrypt_operation(k.context(1))(json::serialize(input), cancel);
+  ASSERT_TRUE(r.ok) << r.message;
+  const json::object out = json::parse(r.output).as_object();
+  EXPECT_EQ(out.at("dataToEncryptHash"),
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
+  EXPECT_EQ(out.at("identity").as_string(),
+            "lit-accesscontrolcondition://" + std::string(out.at("hashOfConditions").as_string()) +
+                "/b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
+  EXPECT_EQ(out.at("chain"), "ethereum");
+  EXPECT_EQ(out.at("dataType"), "string");
+  EXPECT_TRUE(out.at("accessControlConditions").is_array());
+  EXPECT_EQ(r.output.find("hello world"), std::string::npos) << "no plaintext in the output";
+  json::object no_data = json::parse(user_is(7)).as_object();
+  auto missing = make_encrypt_operation(k.context(1))(json::serialize(no_data), cancel);
+  EXPECT_EQ(missing.error, fb::ErrorCode::invalid_argument);
+}
+
+TEST(LitOperations, DecryptJudgesTheAuthSigByTheNodesClock) {
+  Keys k;
+  CancelToken cancel;
+  auto envelope = encrypt_to_json(k.dealt.network, user_is(7), "hello world");
+  ASSERT_TRUE(envelope.ok());
+  const Operation op = make_decrypt_operation(k.context(1));
+  auto at_expiry = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow));
+  auto just_before = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 1));
+  EXPECT_EQ(op(at_expiry->job_input, cancel).error, fb::ErrorCode::auth_sig_expired)
+      << "now == Expiration Time is expired";
+  auto ok = op(just_before->job_input, cancel);
+  ASSERT_TRUE(ok.ok) << ok.message;
+  EXPECT_EQ(json::parse(ok.output).at("index"), 1);
+}
+
+TEST(LitOperations, AForgedEnvelopeIsRefusedBeforeTheAuthSigOrConditionsAreLookedAt) {
+  Keys k;
+  CancelToken cancel;
+  auto envelope = encrypt_to_json(k.dealt.network, user_is(7), "hello world");
+  // An expired authSig of the wrong wallet: had the node evaluated anything, it would say so.
+  auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(8, kNow - 1));
+  ASSERT_TRUE(pending.ok());
+  json::object input = json::parse(pending->job_input).as_object();
+  input["accessControlConditions"] = json::parse(user_is(8)).at("accessControlConditions");
+  auto r = make_decrypt_operation(k.context(2))(json::serialize(input), cancel);
+  EXPECT_EQ(r.error, fb::ErrorCode::invalid_ciphertext) << r.message;
+}
+
+TEST(LitOperations, TheTestOnlyFaultMakesASharePeopleCanCatch) {
+  Keys k;
+  CancelToken cancel;
+  auto envelope = encrypt_to_json(k.dealt.network, user_is(7), "hello world");
+  auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 60'000));
+  OperationContext lying = k.context(1);
+  lying.fault_wrong_share = true;
+  auto bad = make_decrypt_operation(lying)(pending->job_input, cancel);
+  auto good = make_decrypt_operation(k.context(2))(pending->job_input, cancel);
+  ASSERT_TRUE(bad.ok && good.ok);
+  auto combined = finish_decrypt(k.dealt.network, pending.value(),
+                                 "{\"shares\":[" + bad.output + "," + good.output + "]}");
+  EXPECT_EQ(combined.error().code, "invalid_share");
+  auto good3 = make_decrypt_operation(k.context(3))(pending->job_input, cancel);
+  auto plain = finish_decrypt(k.dealt.network, pending.value(),
+                              "{\"shares\":[" + good.output + "," + good3.output + "]}");
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain.value(), "hello world");
+}
+
+TEST(LitOperations, TheRegistryRefusesKeyOperationsWithoutTheirKeys) {
+  const std::vector<std::string> encrypt{"encrypt"};
+  const std::vector<std::string> decrypt{"decrypt"};
+  EXPECT_THROW(OperationRegistry::with(encrypt), std::invalid_argument);
+  Keys k;
+  OperationContext public_only = k.context(1);
+  public_only.key_share.reset();
+  EXPECT_NO_THROW(OperationRegistry::with(encrypt, public_only));
+  EXPECT_THROW(OperationRegistry::with(decrypt, public_only), std::invalid_argument);
+  EXPECT_EQ(OperationRegistry::with(decrypt, k.context(1)).size(), 1u);
+}
+
+}  // namespace
+}  // namespace litc
