@@ -18,6 +18,7 @@
 #include "crypto/conditions/conditions.h"
 #include "crypto/conditions/evaluator.h"
 #include "crypto/conditions/json_rpc_chain_reader.h"
+#include "localnet/anvil.h"
 #include "localnet/child_process.h"
 #include "localnet/temp_dir.h"
 
@@ -50,7 +51,6 @@ class AnvilChain : public ::testing::Test {
   static void SetUpTestSuite() { error_ = start(); }
   static void TearDownTestSuite() {
     reader_.reset();
-    if (anvil_) anvil_->stop(2000ms);
     anvil_.reset();
     dir_.reset();
   }
@@ -60,32 +60,9 @@ class AnvilChain : public ::testing::Test {
   // Sets everything up; returns why it failed, or "".
   static std::string start() {
     dir_ = std::make_unique<localnet::TempDir>("litc-anvil");
-    if (!std::filesystem::exists(LITC_ANVIL_BIN)) {
-      return std::string("anvil not found at ") + LITC_ANVIL_BIN + " (run scripts/node-deps)";
-    }
-    anvil_ = std::make_unique<localnet::ChildProcess>(
-        "anvil", std::vector<std::string>{LITC_ANVIL_BIN, "--port", "0", "--host", "127.0.0.1"},
-        dir_->path());
-    if (!anvil_->started()) return "anvil did not start: " + anvil_->error();
-    std::string port;
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    constexpr std::string_view kListening = "Listening on 127.0.0.1:";
-    while (port.empty()) {
-      const std::string out = anvil_->out();
-      if (const std::size_t at = out.find(kListening); at != std::string::npos) {
-        const std::size_t end = out.find_first_not_of("0123456789", at + kListening.size());
-        if (end != std::string::npos)
-          port = out.substr(at + kListening.size(), end - at - kListening.size());
-      }
-      if (port.empty()) {
-        if (!anvil_->running()) return "anvil exited before listening\n" + anvil_->tail();
-        if (std::chrono::steady_clock::now() > deadline) {
-          return "anvil did not listen within 30 s\n" + anvil_->tail();
-        }
-        std::this_thread::sleep_for(20ms);
-      }
-    }
-    auto reader = JsonRpcChainReader::create({{"ethereum", "http://127.0.0.1:" + port}});
+    anvil_ = std::make_unique<localnet::Anvil>(LITC_ANVIL_BIN, dir_->path());
+    if (!anvil_->ok()) return anvil_->error();
+    auto reader = JsonRpcChainReader::create({{"ethereum", anvil_->url()}});
     if (!reader.ok()) return reader.error().message;
     reader_ = std::move(reader.value());
 
@@ -177,7 +154,7 @@ class AnvilChain : public ::testing::Test {
   }
 
   static inline std::unique_ptr<localnet::TempDir> dir_;
-  static inline std::unique_ptr<localnet::ChildProcess> anvil_;
+  static inline std::unique_ptr<localnet::Anvil> anvil_;
   static inline std::unique_ptr<JsonRpcChainReader> reader_;
   static inline std::string account_[3];
   static inline std::string token_;
