@@ -50,6 +50,8 @@ int print_job(const ClientResult<JobInfo>& result) {
   return job_exit(result.value());
 }
 
+}  // namespace
+
 // Reads the whole file as bytes; "-" is stdin, so `... | litc submit --input-file -` works.
 bool read_input(const std::string& path, std::string& out) {
   if (path == "-") {
@@ -63,8 +65,6 @@ bool read_input(const std::string& path, std::string& out) {
   out.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
   return !file.bad();
 }
-
-}  // namespace
 
 int run_submit(SubmitOptions o) {
   if (!o.input_file.empty()) {

@@ -45,6 +45,9 @@ struct WatchOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
 };
 
+// Reads the whole file as bytes; "-" is stdin. False when it cannot be read.
+bool read_input(const std::string& path, std::string& out);
+
 int run_submit(SubmitOptions options);
 int run_status(const JobOptions& options);
 int run_cancel(const JobOptions& options);

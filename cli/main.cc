@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/key_commands.h"
+#include "cli/lit_commands.h"
 
 namespace {
 
@@ -170,6 +171,42 @@ int main(int argc, char** argv) {
                    "files are never overwritten)")
       ->required();
   keygen_cmd->callback([&] { exit_status = cli::run_keygen(keygen); });
+
+  cli::EncryptOptions encrypt;
+  auto* encrypt_cmd = app.add_subcommand(
+      "encrypt",
+      "Encrypt locally to the network key under access-control conditions and print Lit's "
+      "encryptToJson envelope (+ hashOfConditions, identity). Nothing leaves this process.");
+  encrypt_cmd->add_option("--network-key", encrypt.network_key, "network.json")->required();
+  encrypt_cmd
+      ->add_option("--conditions", encrypt.conditions,
+                   "File with a JSON array of accessControlConditions, or an object with exactly "
+                   "one of accessControlConditions, evmContractConditions, solRpcConditions, "
+                   "unifiedAccessControlConditions")
+      ->required();
+  encrypt_cmd->add_option("--chain", encrypt.chain, "The envelope's chain")->capture_default_str();
+  auto* plaintext = encrypt_cmd->add_option_group("plaintext", "The data to encrypt (exactly one)");
+  plaintext->add_option("--input", encrypt.input, "UTF-8 text given on the command line");
+  plaintext->add_option("--input-file", encrypt.input_file, "Read it from this file ('-': stdin)");
+  plaintext->require_option(1);
+  encrypt_cmd->callback([&] { exit_status = cli::run_encrypt(encrypt); });
+
+  cli::DecryptOptions decrypt;
+  auto* decrypt_cmd = app.add_subcommand(
+      "decrypt",
+      "Decrypt an envelope through the network: blind, one decrypt job (T share holders each "
+      "check the authSig and the conditions), verify every share, combine. Prints "
+      "{\"decryptedData\"}; a refusal prints {\"error\"} and exits 1.");
+  add_client_options(decrypt_cmd, decrypt.client);
+  decrypt_cmd->add_option("--network-key", decrypt.network_key, "network.json")->required();
+  decrypt_cmd
+      ->add_option("--auth-sig", decrypt.auth_sig,
+                   "File with the requester's authSig {sig, derivedVia, signedMessage, address}")
+      ->required();
+  decrypt_cmd->add_option("--envelope", decrypt.envelope, "File with the envelope to decrypt")
+      ->required();
+  add_wait_timeout(decrypt_cmd, decrypt.wait_timeout_ms);
+  decrypt_cmd->callback([&] { exit_status = cli::run_decrypt(decrypt); });
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -318,6 +319,40 @@ TEST_F(Decrypt, MalformedRequestsGetTheirErrorAndTheNetworkKeepsServing) {
   EXPECT_EQ(echo.value().output, "alive");
   auto plain = decrypt(envelope.value(), auth(7));
   ASSERT_TRUE(plain.ok()) << plain.error().message;
+}
+
+TEST_F(Decrypt, LitcEncryptsLocallyAndDecryptsThroughTheBroker) {
+  for (int i = 1; i <= 3; ++i) holder(i);
+  ASSERT_TRUE(net_->wait_workers_online(3));
+  const auto dir = net_->dir();
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  const std::string conditions =
+      write("conditions.json",
+            json::serialize(json::parse(user_is(address_of(7))).at("accessControlConditions")));
+  CliResult enc =
+      net_->cli({"encrypt", "--network-key", dir_ + "/network.json", "--conditions", conditions,
+                 "--chain", "ethereum", "--input", "from the command line"});
+  ASSERT_EQ(enc.exit_code, 0) << enc.err;
+  const std::string envelope = write("envelope.json", enc.out);
+  const std::string mine = write("auth-7.json", json::serialize(auth(7)));
+  const std::string theirs = write("auth-8.json", json::serialize(auth(8)));
+  const std::vector<std::string> common = {"--broker",      net_->endpoints().clients,
+                                           "--network-key", dir_ + "/network.json",
+                                           "--envelope",    envelope};
+  auto decrypt_with = [&](const std::string& auth_file) {
+    std::vector<std::string> args = {"decrypt", "--auth-sig", auth_file};
+    args.insert(args.end(), common.begin(), common.end());
+    return net_->cli(args);
+  };
+  CliResult ok = decrypt_with(mine);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(json::parse(ok.out).at("decryptedData"), "from the command line");
+  CliResult denied = decrypt_with(theirs);
+  EXPECT_EQ(denied.exit_code, 1) << denied.err;
+  EXPECT_EQ(json::parse(denied.out).at("error").at("code"), "access_denied");
 }
 
 TEST_F(Decrypt, AWorkerRefusesToStartWithAShareThatDoesNotMatchTheKey) {
