@@ -414,15 +414,7 @@ ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a
   if (job && is_quorum(*job)) return quorum_result(ws, slot, held, a);
   if (!held || !job || job->state != fb::JobState::active || job->worker != ws ||
       job->attempt != a.attempt) {
-    ResultVerdict v = ResultVerdict::stale;
-    if (held && job && job->state == fb::JobState::cancelled) {
-      ++counters_.results_after_cancel;
-      v = ResultVerdict::after_cancel;
-    } else {
-      ++counters_.stale_results;
-    }
-    dispatch();
-    return v;
+    return drop_result(held, job);
   }
   if (a.ok) {
     set_state(*job, fb::JobState::completed);
@@ -438,6 +430,20 @@ ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a
   }
   dispatch();
   return ResultVerdict::accepted;
+}
+
+// A Result that completes nothing: counted (after a cancel, or stale), and the slot it may have
+// freed is offered again.
+ResultVerdict Scheduler::drop_result(bool held, const Job* job) {
+  ResultVerdict v = ResultVerdict::stale;
+  if (held && job && job->state == fb::JobState::cancelled) {
+    ++counters_.results_after_cancel;
+    v = ResultVerdict::after_cancel;
+  } else {
+    ++counters_.stale_results;
+  }
+  dispatch();
+  return v;
 }
 
 bool Scheduler::disconnect(std::string_view routing_id) {

@@ -212,6 +212,7 @@ class Scheduler {
   void end_quorum(JobSlot slot);
   void on_quorum_wait(JobSlot slot);
   void requeue_or_fail(JobSlot slot);
+  ResultVerdict drop_result(bool held, const Job* job);
   void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
   void finish(JobSlot slot);
   void expire_worker(WorkerSlot slot);

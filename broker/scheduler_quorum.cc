@@ -82,15 +82,7 @@ ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
                                  [&](const QuorumPart& p) { return p.worker == ws; });
   if (!held || job.state != fb::JobState::active || job.attempt != a.attempt ||
       it == quorums_.end() || part == it->second.running.end()) {
-    ResultVerdict v = ResultVerdict::stale;
-    if (held && job.state == fb::JobState::cancelled) {
-      ++counters_.results_after_cancel;
-      v = ResultVerdict::after_cancel;
-    } else {
-      ++counters_.stale_results;
-    }
-    dispatch();
-    return v;
+    return drop_result(held, &job);
   }
   Quorum& q = it->second;
   const uint32_t index = part->share_index;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crypto/conditions/conditions.h"
+#include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/envelope.h"
 
 namespace litc {
@@ -52,20 +53,9 @@ crypto::Result<std::string> encrypt_to_json(const crypto::NetworkKey& key, std::
                                             std::string_view plaintext) {
   auto parsed = crypto::parse_condition_params(params);
   if (!parsed.ok()) return from(parsed.error());
-  const crypto::CanonicalConditions& conditions = parsed.value().conditions;
-  const std::string data_hash = crypto::data_to_encrypt_hash(plaintext);
-  auto identity = crypto::access_control_identity(conditions.hash_of_conditions, data_hash);
-  if (!identity.ok()) return from(identity.error());
-  const crypto::Envelope e = crypto::encrypt_envelope(key.public_key, identity.value(), plaintext);
-  json::object out;
-  out["ciphertext"] = crypto::envelope_to_base64(e);
-  out["dataToEncryptHash"] = data_hash;
-  out["hashOfConditions"] = conditions.hash_of_conditions;
-  out["identity"] = identity.value();
-  out[crypto::params_key(conditions.kind)] = crypto::to_json(conditions.items);
-  out["chain"] = parsed.value().chain;
-  out["dataType"] = "string";
-  return json::serialize(out);
+  auto envelope = crypto::encrypt_to_envelope(key.public_key, parsed.value(), plaintext);
+  if (!envelope) return envelope.error();
+  return json::serialize(envelope.value());
 }
 
 crypto::Result<PendingDecrypt> prepare_decrypt(const crypto::NetworkKey& key,

@@ -10,6 +10,7 @@
 #include "crypto/conditions/evaluator.h"
 #include "crypto/conditions/json_rpc_chain_reader.h"
 #include "crypto/ethereum/auth_sig.h"
+#include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/decryption.h"
 #include "crypto/threshold/envelope.h"
 
@@ -78,20 +79,9 @@ Operation make_encrypt_operation(const OperationContext& context) {
       return OperationResult::failure(fb::ErrorCode::invalid_argument,
                                       "dataToEncrypt must be a string (the plaintext)");
     }
-    const crypto::CanonicalConditions& conditions = params.value().conditions;
-    const std::string data_hash = crypto::data_to_encrypt_hash(sv(*data));
-    auto identity = crypto::access_control_identity(conditions.hash_of_conditions, data_hash);
-    if (!identity.ok()) return fail(identity.error());
-    const crypto::Envelope e = crypto::encrypt_envelope(key, identity.value(), sv(*data));
-    json::object out;
-    out["ciphertext"] = crypto::envelope_to_base64(e);
-    out["dataToEncryptHash"] = data_hash;
-    out["hashOfConditions"] = conditions.hash_of_conditions;
-    out["identity"] = identity.value();
-    out[crypto::params_key(conditions.kind)] = crypto::to_json(conditions.items);
-    out["chain"] = params.value().chain;
-    out["dataType"] = "string";
-    return OperationResult::success(json::serialize(out));
+    auto envelope = crypto::encrypt_to_envelope(key, params.value(), sv(*data));
+    if (!envelope) return fail(envelope.error());
+    return OperationResult::success(json::serialize(envelope.value()));
   };
 }
 
