@@ -322,6 +322,10 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     args.max_concurrent = r->capabilities()->max_concurrent_jobs();
     args.reputation = r->reputation();
     args.share_index = r->share_index();
+    if (const auto* proof = r->share_proof()) {
+      args.share_proof =
+          std::string_view(reinterpret_cast<const char*>(proof->data()), proof->size());
+    }
     if (const auto* ops = r->capabilities()->supported_operations()) {
       for (const auto* op : *ops) args.operations.push_back(view(op));
     }

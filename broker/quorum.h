@@ -17,14 +17,17 @@
 //    share).
 //  * A worker that dies holding a part loses only that part: the job stays active and asks another
 //    holder (its index is not excluded: dying says nothing about the share).
-//  * quorum_wait_ms after submit, a job with fewer than T shares accepted or running fails with
-//    quorum_unavailable (dead-lettered, so it can be replayed). Its hard timeout applies from the
-//    first part; it has no lease (decrypt parts are short and answer or die).
+//  * Every quorum_wait_ms after submit: a job with fewer than T shares accepted or running fails
+//    with quorum_unavailable. Otherwise, if it still lacks shares, its running parts count as
+//    stalled: they may still answer, but other unused holders are asked too (the first T verified
+//    shares win), so one silent holder cannot hold a job until its hard timeout. The hard timeout
+//    applies from the first part; there is no lease (parts are short and answer, die or stall).
 //  * Cancel, failure and completion tell every worker still running a part to stop; their slots are
 //    freed by their Results, as for any job.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,9 +40,14 @@ namespace litc::broker {
 class ShareVerifier {
  public:
   virtual ~ShareVerifier() = default;
-  // True when `output` (a worker's Result) is a valid decryption share of share index `index` for
-  // the request `input` (the job's input).
-  virtual bool verify(std::string_view input, std::string_view output, uint32_t index) const = 0;
+  // When `output` (a worker's Result) is a valid decryption share of share index `index` for the
+  // request `input` (the job's input): the share re-written with only its own members, so nothing
+  // else a node put beside it reaches the requester. nullopt otherwise.
+  virtual std::optional<std::string> verify(std::string_view input, std::string_view output,
+                                            uint32_t index) const = 0;
+  // True when `proof` shows that the node `node_id` holds share `index` (Register.share_proof).
+  virtual bool verify_holder(uint32_t index, std::string_view node_id,
+                             std::string_view proof) const = 0;
 };
 
 struct QuorumOptions {
@@ -53,6 +61,7 @@ struct QuorumOptions {
 struct QuorumPart {
   WorkerSlot worker = kNoWorker;
   uint32_t share_index = 0;
+  bool stalled = false;  // silent past a quorum wait: still welcome, but another holder is asked
 };
 
 struct QuorumShare {
@@ -69,8 +78,9 @@ struct Quorum {
   bool queued = false;  // in the scheduler's list of quorum jobs that need parts
 
   bool uses_index(uint32_t index) const;
+  bool uses_accepted(uint32_t index) const;
   bool runs_on(WorkerSlot worker) const;
-  // Parts still to assign for T shares.
+  // Parts still to assign for T shares (stalled parts do not count).
   uint32_t needed(uint32_t threshold) const;
   // {"shares":[…]} of the accepted shares.
   std::string output() const;

@@ -315,6 +315,19 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
     return Outcome::fail(fb::ErrorCode::invalid_argument,
                          "max_concurrent_jobs must be between 1 and 1024");
   }
+  if (a.share_index != 0) {
+    // An index is believed only with its proof: a node that claims a share it does not hold could
+    // otherwise take decrypt parts and refuse them all.
+    if (quorum_op_ < 0) {
+      return Outcome::fail(fb::ErrorCode::invalid_argument,
+                           "share_index given, but this broker has no --network-key");
+    }
+    if (a.share_index > options_.quorum.shares ||
+        !options_.quorum.verifier->verify_holder(a.share_index, a.node_id, a.share_proof)) {
+      return Outcome::fail(fb::ErrorCode::invalid_argument,
+                           "share_proof does not prove holding share_index of this network key");
+    }
+  }
   WorkerSlot old = workers_.find_by_node_id(a.node_id);
   if (old != kNoWorker) {
     out_.disconnect_worker(workers_.at(old), "replaced by a new registration of this node id");

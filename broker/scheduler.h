@@ -124,7 +124,8 @@ struct RegisterArgs {
   std::vector<std::string_view> operations;
   uint32_t max_concurrent = 1;
   int32_t reputation = 0;
-  uint32_t share_index = 0;  // network-key share the node holds; 0 = none
+  uint32_t share_index = 0;      // network-key share the node holds; 0 = none
+  std::string_view share_proof;  // proof of holding it, checked by the quorum verifier
 };
 
 struct ResultArgs {

@@ -87,17 +87,21 @@ ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
   Quorum& q = it->second;
   const uint32_t index = part->share_index;
   q.running.erase(part);
-  if (a.ok && options_.quorum.verifier->verify(job.input, a.output, index)) {
-    q.accepted.push_back({index, std::string(a.output)});
+  std::optional<std::string> share;
+  if (a.ok) share = options_.quorum.verifier->verify(job.input, a.output, index);
+  if (share) {
+    if (!q.uses_accepted(index)) q.accepted.push_back({index, std::move(*share)});
   } else {
+    const std::string who =
+        "node " + workers_.at(ws).node_id + " (share " + std::to_string(index) + ")";
     if (a.ok) {
       ++counters_.invalid_shares;
       q.last_error = fb::ErrorCode::invalid_share;
-      q.last_message = "node " + workers_.at(ws).node_id + " (share " + std::to_string(index) +
-                       ") sent a share whose proof fails";
+      q.last_message = who + " sent a share whose proof fails";
     } else {
+      // The node's own words, attributed and bounded: a user must be able to tell them from ours.
       q.last_error = a.error == fb::ErrorCode::unknown ? fb::ErrorCode::operation_failed : a.error;
-      q.last_message.assign(a.error_message);
+      q.last_message = who + " refused: " + std::string(a.error_message.substr(0, 300));
     }
     q.excluded.push_back(index);
   }
@@ -141,11 +145,22 @@ void Scheduler::end_quorum(JobSlot slot) {
 void Scheduler::on_quorum_wait(JobSlot slot) {
   auto it = quorums_.find(slot);
   if (it == quorums_.end()) return;
-  if (it->second.needed(options_.quorum.threshold) == 0) return;  // T parts answered or running
-  fail(slot, fb::ErrorCode::quorum_unavailable,
-       "fewer than " + std::to_string(options_.quorum.threshold) +
-           " share holders answered within the quorum wait",
-       true);
+  Quorum& q = it->second;
+  const uint32_t threshold = options_.quorum.threshold;
+  if (q.running.size() + q.accepted.size() < threshold) {
+    fail(slot, fb::ErrorCode::quorum_unavailable,
+         "fewer than " + std::to_string(threshold) +
+             " share holders answered within the quorum wait",
+         true);
+    return;
+  }
+  if (q.accepted.size() >= threshold) return;
+  // Enough parts run, but some are silent: ask other holders beside them, and look again later.
+  for (QuorumPart& p : q.running) p.stalled = true;
+  queue_quorum(slot);
+  const Job& job = jobs_.at(slot);
+  push_deadline({clock_.now_ms() + options_.quorum.wait_ms, job.seq, slot, job.attempt,
+                 DeadlineKind::quorum_wait});
 }
 
 }  // namespace litc::broker

@@ -188,6 +188,8 @@ int main(int argc, char** argv) {
       }
       context.key_share = share.value();
       options.share_index = share.value().index;
+      options.share_proof = litc::crypto::prove_share_possession(*context.network_key,
+                                                                 share.value(), options.node_id);
     }
     auto endpoints = litc::crypto::parse_chain_endpoints(rpc);
     if (!endpoints.ok()) throw std::invalid_argument("--rpc: " + endpoints.error().message);

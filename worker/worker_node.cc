@@ -356,10 +356,16 @@ bool WorkerNode::send_finished() {
 bool WorkerNode::send_register() {
   auto ops = builder_.CreateVectorOfStrings(operation_names_);
   auto caps = fb::CreateCapabilities(builder_, options_.max_concurrent, ops);
+  flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> proof;
+  if (!options_.share_proof.empty()) {
+    proof =
+        builder_.CreateVector(reinterpret_cast<const std::uint8_t*>(options_.share_proof.data()),
+                              options_.share_proof.size());
+  }
   auto reg = fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
                                 builder_.CreateString(options_.wallet_address),
                                 builder_.CreateString(options_.public_key), caps,
-                                options_.reputation, options_.share_index);
+                                options_.reputation, options_.share_index, proof);
   ++probe_.registrations;
   return send_built(fb::WorkerMessageBody::Register, reg.Union());
 }

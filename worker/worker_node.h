@@ -53,6 +53,7 @@ struct WorkerOptions {
   std::string public_key;
   std::int32_t reputation = 0;
   std::uint32_t share_index = 0;  // network-key share held (from --key-share), 0 = none
+  std::string share_proof;        // proof of holding it for this node id (prove_share_possession)
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   // Quick operations (echo, sha256) with inputs up to this many bytes run on the socket thread;
   // 0 sends every job through the pool.

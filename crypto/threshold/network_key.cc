@@ -155,6 +155,39 @@ Result<bool> verify_key_share(const NetworkKey& key, const KeyShare& share) {
   return true;
 }
 
+std::string prove_share_possession(const NetworkKey& key, const KeyShare& share,
+                                   std::string_view node_id) {
+  const Point* x = key.share_public_key(share.index);
+  if (x == nullptr) return {};
+  const auto i = u32_le(share.index);
+  for (;;) {
+    const Scalar k = random_scalar();
+    auto r = mul_base(k);
+    if (!r) continue;
+    const Scalar c = hash_to_scalar(
+        "litc/share-pop/v1", {std::string_view(i.data(), i.size()), x->view(), node_id, r->view()});
+    const Scalar z = scalar_add(k, scalar_mul(c, share.secret));
+    return std::string(r->view()) + std::string(z.view());
+  }
+}
+
+bool verify_share_possession(const NetworkKey& key, std::uint32_t index, std::string_view node_id,
+                             std::string_view proof) {
+  const Point* x = key.share_public_key(index);
+  if (x == nullptr || proof.size() != kPointBytes + kScalarBytes) return false;
+  auto r = decode_point(proof.substr(0, kPointBytes));
+  auto z = decode_scalar(proof.substr(kPointBytes));
+  if (!r || !z) return false;
+  const auto i = u32_le(index);
+  const Scalar c = hash_to_scalar(
+      "litc/share-pop/v1", {std::string_view(i.data(), i.size()), x->view(), node_id, r->view()});
+  auto lhs = mul_base(*z);
+  auto cx = mul(c, *x);
+  if (!lhs || !cx) return false;
+  auto rhs = add(*r, *cx);
+  return rhs && *lhs == *rhs;
+}
+
 std::string network_key_to_json(const NetworkKey& key) {
   json::object shares;
   for (std::uint32_t i = 1; i <= key.share_public_keys.size(); ++i) {

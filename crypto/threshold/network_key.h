@@ -54,6 +54,15 @@ std::optional<Point> expected_share_public_key(const NetworkKey& key, std::uint3
 // x_i·B = X_i = Σ_j i^j·C_j. invalid_key_share otherwise.
 Result<bool> verify_key_share(const NetworkKey& key, const KeyShare& share);
 
+// Proof that a node holds share i, for its registration: a Schnorr signature by x_i over
+// (i, X_i, node id). R = k·B, c = H("litc/share-pop/v1", u32le(i), X_i, node_id, R), z = k + c·x_i;
+// the 64 bytes R ‖ z. Without it anyone could register claiming an index and fail every decrypt
+// by refusing (the broker checks it against network.json before it believes the index).
+std::string prove_share_possession(const NetworkKey& key, const KeyShare& share,
+                                   std::string_view node_id);
+bool verify_share_possession(const NetworkKey& key, std::uint32_t index, std::string_view node_id,
+                             std::string_view proof);
+
 // network.json (schemas in scheme.md). Parsing checks everything the DESIGN paragraph lists.
 std::string network_key_to_json(const NetworkKey& key);
 Result<NetworkKey> network_key_from_json(std::string_view json);

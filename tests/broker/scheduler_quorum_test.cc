@@ -11,12 +11,22 @@
 namespace litc::broker::testing {
 namespace {
 
-// Accepts an output "share:<index>" for the index it claims; anything else fails its proof.
+// Accepts an output "share:<index>" (optionally followed by "+junk", which the canonical form
+// drops) for the index it claims; anything else fails its proof. A holder proves its index with
+// the proof "pop:<index>:<node id>".
 class FakeVerifier : public ShareVerifier {
  public:
-  bool verify(std::string_view input, std::string_view output, uint32_t index) const override {
+  std::optional<std::string> verify(std::string_view input, std::string_view output,
+                                    uint32_t index) const override {
     ++calls;
-    return input == "input" && output == "share:" + std::to_string(index);
+    const std::string share = "share:" + std::to_string(index);
+    if (input != "input" || output.substr(0, share.size()) != share) return std::nullopt;
+    if (output.size() != share.size() && output.substr(share.size(), 1) != "+") return std::nullopt;
+    return share;
+  }
+  bool verify_holder(uint32_t index, std::string_view node_id,
+                     std::string_view proof) const override {
+    return proof == "pop:" + std::to_string(index) + ":" + std::string(node_id);
   }
   mutable int calls = 0;
 };
@@ -44,6 +54,8 @@ struct QuorumHarness : Harness {
     r.operations = {"decrypt", "echo"};
     r.max_concurrent = slots;
     r.share_index = share_index;
+    const std::string proof = "pop:" + std::to_string(share_index) + ":" + node;
+    r.share_proof = proof;
     return sched.register_worker(r);
   }
   // Answers the assignment of `job` on `routing_id` with its honest share.
@@ -251,6 +263,78 @@ TEST(SchedulerQuorum, ADuplicateOrForeignResultNeverCountsTwice) {
   EXPECT_EQ(h.share(first, "d1", first_index), ResultVerdict::accepted);
   EXPECT_EQ(h.share(first, "d1", first_index), ResultVerdict::stale) << "its part is done";
   EXPECT_EQ(h.state("d1"), fb::JobState::active);
+}
+
+TEST(SchedulerQuorum, AShareIndexIsBelievedOnlyWithItsProof) {
+  FakeVerifier v;
+  QuorumHarness h(v);
+  RegisterArgs r;
+  r.routing_id = "sybil";
+  r.node_id = "sybil";
+  r.operations = {"decrypt"};
+  r.max_concurrent = 1;
+  r.reputation = INT32_MAX;  // a node's own word about itself buys nothing here
+  r.share_index = 1;
+  r.share_proof = "pop:1:someone-else";  // a proof made for another node id
+  EXPECT_EQ(h.sched.register_worker(r).error, fb::ErrorCode::invalid_argument);
+  r.share_proof = "";
+  EXPECT_EQ(h.sched.register_worker(r).error, fb::ErrorCode::invalid_argument);
+  r.share_index = 1000;  // outside 1..N, however it is "proved"
+  r.share_proof = "pop:1000:sybil";
+  EXPECT_EQ(h.sched.register_worker(r).error, fb::ErrorCode::invalid_argument);
+  EXPECT_EQ(h.sched.workers_online(), 0u);
+  EXPECT_TRUE(h.add_holder("a", 1).ok());
+  Harness plain;  // a broker without a network key believes no index at all
+  r.share_index = 1;
+  r.share_proof = "pop:1:sybil";
+  EXPECT_EQ(plain.sched.register_worker(r).error, fb::ErrorCode::invalid_argument);
+}
+
+TEST(SchedulerQuorum, ASilentHolderIsWorkedAroundAtTheQuorumWait) {
+  FakeVerifier v;
+  QuorumHarness h(v);
+  h.add_holder("a", 1);
+  h.add_holder("b", 2);
+  ASSERT_TRUE(h.submit("d1", "decrypt").ok());
+  h.add_holder("c", 3);
+  ASSERT_EQ(h.out.assigns.size(), 2u) << "c came after the two parts went out";
+  EXPECT_EQ(h.share("a", "d1", 1), ResultVerdict::accepted);
+  // b never answers. At the quorum wait c is asked beside it.
+  h.advance(10'001);
+  EXPECT_EQ(h.state("d1"), fb::JobState::active);
+  ASSERT_EQ(h.out.assigns.size(), 3u);
+  EXPECT_EQ(h.out.assigns[2].routing_id, "c");
+  EXPECT_EQ(h.share("c", "d1", 3), ResultVerdict::accepted);
+  EXPECT_EQ(h.state("d1"), fb::JobState::completed);
+  EXPECT_EQ(h.job("d1").result, "{\"shares\":[share:1,share:3]}");
+  ASSERT_EQ(h.out.cancels.size(), 1u) << "the silent part is told to stop";
+  EXPECT_EQ(h.out.cancels[0].routing_id, "b");
+  EXPECT_EQ(h.share("b", "d1", 2), ResultVerdict::stale) << "too late: dropped, slot freed";
+  EXPECT_EQ(h.in_flight("b"), 0u);
+}
+
+TEST(SchedulerQuorum, OnlyTheShareItselfReachesTheRequester) {
+  FakeVerifier v;
+  QuorumHarness h(v);
+  h.add_holder("a", 1);
+  h.add_holder("b", 2);
+  ASSERT_TRUE(h.submit("d1", "decrypt").ok());
+  EXPECT_EQ(h.result("a", "d1", 1, true, "share:1+64KiB of something else"),
+            ResultVerdict::accepted);
+  EXPECT_EQ(h.share("b", "d1", 2), ResultVerdict::accepted);
+  EXPECT_EQ(h.job("d1").result, "{\"shares\":[share:1,share:2]}");
+}
+
+TEST(SchedulerQuorum, ARefusalIsAttributedToItsNode) {
+  FakeVerifier v;
+  QuorumHarness h(v, 2, 2);  // N = T: one refusal decides
+  h.add_holder("a", 1);
+  h.add_holder("b", 2);
+  ASSERT_TRUE(h.submit("d1", "decrypt").ok());
+  EXPECT_EQ(h.result("a", "d1", 1, false, "", fb::ErrorCode::access_denied),
+            ResultVerdict::accepted);
+  EXPECT_EQ(h.job("d1").error, fb::ErrorCode::access_denied);
+  EXPECT_EQ(h.job("d1").result, "node node-a (share 1) refused: it broke");
 }
 
 TEST(SchedulerQuorum, ABrokerWithoutANetworkKeyRefusesDecrypt) {

@@ -137,6 +137,23 @@ TEST(NetworkKey, ShareFilesAreWrittenOwnerOnlyAndNeverOverwritten) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(NetworkKey, AShareHolderProvesItsIndexForItsOwnNodeIdOnly) {
+  const DealtKey k = deal(2, 3);
+  const std::string proof = prove_share_possession(k.network, k.shares[1], "node-b");
+  ASSERT_EQ(proof.size(), 64u);
+  EXPECT_TRUE(verify_share_possession(k.network, 2, "node-b", proof));
+  EXPECT_FALSE(verify_share_possession(k.network, 2, "node-x", proof)) << "bound to the node id";
+  EXPECT_FALSE(verify_share_possession(k.network, 1, "node-b", proof)) << "bound to the index";
+  EXPECT_FALSE(verify_share_possession(k.network, 9, "node-b", proof)) << "index outside 1..N";
+  const DealtKey other = deal(2, 3);
+  EXPECT_FALSE(verify_share_possession(other.network, 2, "node-b", proof)) << "bound to X_i";
+  std::string bent = proof;
+  bent[40] ^= 1;
+  EXPECT_FALSE(verify_share_possession(k.network, 2, "node-b", bent));
+  EXPECT_FALSE(verify_share_possession(k.network, 2, "node-b", proof.substr(0, 63)));
+  EXPECT_FALSE(verify_share_possession(k.network, 2, "node-b", std::string(64, '\0')));
+}
+
 TEST(ThresholdDecryption, AnyTSharesDecryptAndFewerDoNot) {
   const DealtKey k = deal(2, 3);
   const Envelope e = encrypt_envelope(k.network.public_key, kIdentity, "hello world");
