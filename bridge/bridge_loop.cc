@@ -117,6 +117,15 @@ void BridgeLoop::call_broker(uint64_t request_id, ReplyFn fn) {
   calls_.emplace(request_id, PendingCall{std::move(fn), now_ms() + options_.broker_timeout_ms});
 }
 
+void BridgeLoop::call_broker_waiting(uint64_t request_id, ReplyFn fn, uint64_t wait_ms) {
+  if (request_id == 0) {
+    auto info = error_info(fb::ErrorCode::timeout, "the broker's request queue is full");
+    fn(info);
+    return;
+  }
+  calls_.insert_or_assign(request_id, PendingCall{std::move(fn), now_ms() + wait_ms, true});
+}
+
 void BridgeLoop::submit(SubmitRequest request, ReplyFn done) {
   if (request.job_id.empty()) request.job_id = new_job_id();
   ledger_.add(request, batch_);
@@ -386,21 +395,22 @@ void BridgeLoop::timers(uint64_t now) {
   if (now >= next_sweep_ms_) {
     next_sweep_ms_ = now + 100;
     // Taken out first, called after: a callback may register new calls (calls_ may rehash).
-    std::vector<ReplyFn> expired;
+    std::vector<PendingCall> expired;
     for (auto it = calls_.begin(); it != calls_.end();) {
       if (now < it->second.deadline_ms) {
         ++it;
         continue;
       }
-      expired.push_back(std::move(it->second.fn));
+      expired.push_back(std::move(it->second));
       it = calls_.erase(it);
     }
-    for (auto& fn : expired) {
-      ++probe_.broker_timeouts;
-      auto info = error_info(
-          fb::ErrorCode::timeout,
-          "the broker did not answer within " + std::to_string(options_.broker_timeout_ms) + " ms");
-      fn(info);
+    for (auto& call : expired) {
+      if (!call.waiting) ++probe_.broker_timeouts;
+      auto info = error_info(fb::ErrorCode::timeout,
+                             call.waiting ? std::string("the job did not finish within the wait")
+                                          : "the broker did not answer within " +
+                                                std::to_string(options_.broker_timeout_ms) + " ms");
+      call.fn(info);
     }
     nodes_.tick(now);
     probe_.http_nodes = nodes_.size();

@@ -20,7 +20,11 @@
 //    dropped, /healthz says unhealthy; when Redis is back the ledger is reloaded and a fresh
 //    snapshot rewrites the mirror whole.
 //  - After every snapshot, ledger jobs the broker does not hold are submitted again (a broker
-//    restart lost them), unless Redis says they already finished.
+//    restart lost them), unless Redis says they already finished. `encrypt` and `decrypt` submits
+//    (plaintext, a bearer authSig) are ledgered in memory only: never written to Redis
+//    (SubmissionLedger::memory_only).
+//  - A request that waits for a job (POST /decrypt: Submit with wait + no_ack) is a call with its
+//    own deadline (call_broker_waiting); its expiry is the caller's answer, not a broker timeout.
 #pragma once
 
 #include <atomic>
@@ -91,8 +95,13 @@ class BridgeLoop {
   HttpNodes& nodes() { return nodes_; }
   // Registers the callback for request_id (from broker().send_*); id 0 (not sent) answers at once.
   void call_broker(uint64_t request_id, ReplyFn fn);
+  // The same for a Submit sent with wait (and no_ack): the final JobReply may take up to wait_ms,
+  // after which fn gets an error reply of code timeout (not counted in broker_timeouts). A reply
+  // that is not final (an ack from a broker that predates no_ack) may register again.
+  void call_broker_waiting(uint64_t request_id, ReplyFn fn, uint64_t wait_ms);
   bool calls_full() const { return calls_.size() >= options_.max_pending_calls; }
-  // Ledger write (this turn's pipeline), then Submit to the broker; `done` gets the broker's
+  // Ledger write (this turn's pipeline; memory only for encrypt/decrypt), then Submit to the
+  // broker; `done` gets the broker's
   // reply, or an error reply: code internal + "redis_unavailable" when the ledger write failed,
   // code timeout when the broker did not answer (the job then stays in the ledger).
   void submit(SubmitRequest request, ReplyFn done);
@@ -103,6 +112,7 @@ class BridgeLoop {
   struct PendingCall {
     ReplyFn fn;
     uint64_t deadline_ms;
+    bool waiting = false;  // call_broker_waiting: its expiry is no broker timeout
   };
   struct PendingSubmit {
     SubmitRequest request;

@@ -48,6 +48,10 @@ struct BridgeProbe {
   std::atomic<uint64_t> ledger_size{0};
   std::atomic<uint64_t> broker_timeouts{0};
   std::atomic<uint64_t> http_nodes{0};
+  // POST /decrypt (updated on the loop thread and the crypto pool).
+  std::atomic<uint64_t> decrypts_completed{0};
+  std::atomic<uint64_t> decrypts_refused{0};       // answered with an error after blinding
+  std::atomic<uint64_t> decrypt_waits_expired{0};  // of those, --decrypt-wait-ms ran out
   std::atomic<uint64_t> epoch{0};
   std::atomic<uint64_t> seq{0};
   std::atomic<bool> redis_up{false};

@@ -15,15 +15,15 @@ T number(std::string_view s) {
   return v;
 }
 
-fb::ErrorCode parse_error(std::string_view name) {
+}  // namespace
+
+fb::ErrorCode parse_error_code(std::string_view name) {
   const auto* names = fb::EnumNamesErrorCode();
   for (int i = 0; names[i] != nullptr; ++i) {
     if (name == names[i]) return static_cast<fb::ErrorCode>(i);
   }
   return fb::ErrorCode::unknown;
 }
-
-}  // namespace
 
 fb::JobState parse_state(std::string_view name) {
   const auto* names = fb::EnumNamesJobState();
@@ -69,7 +69,7 @@ JobInfo job_from_hash(std::string_view job_id, const RedisReply& reply) {
     } else if (k == "outputCID") {
       j.output_cid = v;
     } else if (k == "errorCode") {
-      j.error_code = parse_error(v);
+      j.error_code = parse_error_code(v);
     } else if (k == "errorMessage") {
       j.error_message = v;
     } else if (k == "submittedAt") {

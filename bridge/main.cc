@@ -3,13 +3,16 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "bridge/api/routes.h"
 #include "bridge/bridge_loop.h"
 #include "bridge/http/http_server.h"
+#include "crypto/threshold/network_key.h"
 
 namespace {
 
@@ -41,6 +44,9 @@ int main(int argc, char** argv) {
   std::string endpoints_file;
   std::string log_level = "info";
   uint64_t broker_timeout_ms = o.broker_timeout_ms;
+  std::string network_key_file;
+  uint64_t decrypt_wait_ms = 10'000;
+  unsigned decrypt_threads = 1;
 
   CLI::App app{
       "litc-bridge: mirrors the broker's state into Redis and serves the /lit-compute HTTP API "
@@ -100,6 +106,18 @@ int main(int argc, char** argv) {
   app.add_option("--node-ttl-s", o.mirror.node_ttl_s,
                  "TTL of nodes:{id}:status in Redis, refreshed while the node is online")
       ->check(CLI::Range(10u, 86'400u));
+  app.add_option("--network-key", network_key_file,
+                 "network.json (litc keygen --network): lets POST /lit-compute/decrypt decrypt "
+                 "for callers (the bridge then sees their plaintext); without it that route "
+                 "answers 501 network_key_required");
+  app.add_option("--decrypt-wait-ms", decrypt_wait_ms,
+                 "POST /decrypt waits this long for its decrypt job; then 503 quorum_unavailable "
+                 "(and the job is cancelled). Below the HTTP handler timeout (30 s)")
+      ->check(CLI::Range(uint64_t{100}, uint64_t{25'000}));
+  app.add_option("--decrypt-threads", decrypt_threads,
+                 "threads that verify, combine and open POST /decrypt shares (CPU work kept off "
+                 "the bridge loop); more requests queue for them")
+      ->check(CLI::Range(1u, 64u));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -114,6 +132,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.redis.endpoint = *endpoint;
+  std::optional<litc::crypto::NetworkKey> network_key;
+  if (!network_key_file.empty()) {
+    auto key = litc::crypto::load_network_key(network_key_file);
+    if (!key.ok()) {
+      std::fprintf(stderr, "litc-bridge: --network-key %s: %s\n", network_key_file.c_str(),
+                   key.error().message.c_str());
+      return 2;
+    }
+    network_key = std::move(key.value());
+  }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -124,16 +152,23 @@ int main(int argc, char** argv) {
     HttpMetrics http_metrics;
     BridgeLoop loop(o, context, probe);
     ApiContext ctx{loop, probe, http_metrics};
+    // Declared after ctx: destroyed (stopped and joined) first, so no task outlives what it uses.
+    boost::asio::thread_pool crypto_pool(decrypt_threads);
+    ctx.network_key = network_key ? &*network_key : nullptr;
+    ctx.decrypt_wait_ms = decrypt_wait_ms;
+    ctx.crypto_pool = &crypto_pool;
     Router router;
     add_api_routes(router, ctx);
     HttpServer server(http, router, http_metrics);
     std::string host = http.listen.substr(0, http.listen.rfind(':'));
-    spdlog::info("litc-bridge: http {}:{} broker {} events {} snapshot {} redis {}", host,
-                 server.port(), o.broker, o.events, o.snapshot, o.redis.endpoint.url());
+    spdlog::info("litc-bridge: http {}:{} broker {} events {} snapshot {} redis {}{}", host,
+                 server.port(), o.broker, o.events, o.snapshot, o.redis.endpoint.url(),
+                 network_key ? " (decrypt: on, network key " + network_key_file + ")" : "");
     if (!endpoints_file.empty()) write_endpoints(endpoints_file, server.port(), host);
     server.start();
     loop.run(g_stop);
     server.stop();
+    crypto_pool.join();  // its last answers go to connections that are gone: nothing is sent
   } catch (const std::exception& e) {
     spdlog::error("litc-bridge: {}", e.what());
     return 1;

@@ -10,30 +10,37 @@
 namespace litc::bridge {
 namespace json = boost::json;
 
+bool SubmissionLedger::memory_only(std::string_view operation) {
+  return operation == "encrypt" || operation == "decrypt";
+}
+
 bool SubmissionLedger::load(RedisConnection& redis) {
   auto reply = redis.command({"HKEYS", keys::kSubmissions});
   if (!reply || reply->is_error()) return false;
   std::unordered_set<std::string> in_redis;
   for (auto& e : reply->elements) in_redis.insert(std::move(e.str));
   RedisBatch lost;
-  for (const auto& [id, json] : entries_) {
-    if (!json.empty() && in_redis.count(id) == 0) lost.add({"HSET", keys::kSubmissions, id, json});
+  for (const auto& [id, entry] : entries_) {
+    if (!entry.memory_only && !entry.json.empty() && in_redis.count(id) == 0) {
+      lost.add({"HSET", keys::kSubmissions, id, entry.json});
+    }
   }
   for (auto& id : in_redis) entries_.try_emplace(id);
   return lost.empty() || redis.pipeline(lost) == RedisStatus::ok;
 }
 
 void SubmissionLedger::add(const SubmitRequest& r, RedisBatch& out) {
-  std::string json = to_json(r);
-  out.add({"HSET", keys::kSubmissions, r.job_id, json});
-  entries_[r.job_id] = std::move(json);
+  Entry entry{to_json(r), memory_only(r.operation)};
+  if (!entry.memory_only) out.add({"HSET", keys::kSubmissions, r.job_id, entry.json});
+  entries_[r.job_id] = std::move(entry);
 }
 
 void SubmissionLedger::remove(std::string_view job_id, RedisBatch& out) {
   auto it = entries_.find(std::string(job_id));
   if (it == entries_.end()) return;
+  const bool in_redis = !it->second.memory_only;
   entries_.erase(it);
-  out.add({"HDEL", keys::kSubmissions, job_id});
+  if (in_redis) out.add({"HDEL", keys::kSubmissions, job_id});
 }
 
 bool SubmissionLedger::contains(std::string_view job_id) const {
@@ -42,8 +49,8 @@ bool SubmissionLedger::contains(std::string_view job_id) const {
 
 std::optional<SubmitRequest> SubmissionLedger::request(const std::string& job_id) const {
   auto it = entries_.find(job_id);
-  if (it == entries_.end() || it->second.empty()) return std::nullopt;
-  return from_json(job_id, it->second);
+  if (it == entries_.end() || it->second.json.empty()) return std::nullopt;
+  return from_json(job_id, it->second.json);
 }
 
 void SubmissionLedger::seen(std::string_view job_id) {
@@ -53,7 +60,7 @@ void SubmissionLedger::seen(std::string_view job_id) {
 
 std::vector<std::string> SubmissionLedger::missing() const {
   std::vector<std::string> out;
-  for (const auto& [id, json] : entries_) {
+  for (const auto& [id, entry] : entries_) {
     if (seen_.count(id) == 0) out.push_back(id);
   }
   return out;
@@ -77,7 +84,7 @@ std::vector<SubmitRequest> SubmissionLedger::pending_submits(RedisConnection& re
       auto entry = entries_.find(ids[i]);
       if (entry == entries_.end()) continue;
       const std::string& stored =
-          entry->second.empty() ? replies[(i - start) * 2].str : entry->second;
+          entry->second.json.empty() ? replies[(i - start) * 2].str : entry->second.json;
       fb::JobState state = parse_state(replies[(i - start) * 2 + 1].str);
       if (state == fb::JobState::completed || state == fb::JobState::failed ||
           state == fb::JobState::cancelled) {

@@ -9,6 +9,11 @@
 // restarts in between. Every submit this process accepted stays in memory until it finishes: when
 // Redis (re)connects, load() writes back the entries Redis lost (a restart without persistence)
 // and learns the ids a previous bridge process left there (their submits are read on demand).
+//
+// Secrets are never written: an `encrypt` submit carries plaintext and a `decrypt` submit a bearer
+// authSig, so their entries live in memory only (memory_only()). They are still re-submitted after
+// a broker restart and on an unanswered Submit, and load() never writes them back; the cost is that
+// one accepted while the broker is down is lost if this bridge process restarts too.
 #pragma once
 
 #include <optional>
@@ -25,11 +30,14 @@ namespace litc::bridge {
 
 class SubmissionLedger {
  public:
+  // True for the operations whose input must never reach Redis (see the header comment).
+  static bool memory_only(std::string_view operation);
+
   // Reconciles with Redis (HKEYS, then HSET of what only memory holds); false when Redis is down.
   bool load(RedisConnection& redis);
   void add(const SubmitRequest& request, RedisBatch& out);
   void remove(std::string_view job_id, RedisBatch& out);
-  // Drops the id from memory only (its HSET never reached Redis).
+  // Drops the id from memory only (its HSET never reached Redis, or there was none).
   void forget(const std::string& job_id) { entries_.erase(job_id); }
   bool contains(std::string_view job_id) const;
   // The submit this process holds for job_id (nullopt for an id only Redis knows).
@@ -51,8 +59,11 @@ class SubmissionLedger {
   static std::optional<SubmitRequest> from_json(std::string_view job_id, std::string_view json);
 
  private:
-  // id -> the submit's JSON; empty for an id only known from Redis (a previous process's).
-  std::unordered_map<std::string, std::string> entries_;
+  struct Entry {
+    std::string json;  // the submit; empty for an id only known from Redis (a previous process's)
+    bool memory_only = false;
+  };
+  std::unordered_map<std::string, Entry> entries_;
   std::unordered_set<std::string> seen_;
 };
 

@@ -28,7 +28,15 @@ unsigned status_for(fb::ErrorCode code) {
   switch (code) {
     case fb::ErrorCode::invalid_argument:
     case fb::ErrorCode::unknown_operation:
+    case fb::ErrorCode::invalid_ciphertext:
+    case fb::ErrorCode::invalid_auth_sig:
+    case fb::ErrorCode::invalid_blinding:
+    case fb::ErrorCode::unsupported_condition:
       return 400;
+    case fb::ErrorCode::auth_sig_expired:
+      return 401;  // the credential, not the request, is at fault: sign in again
+    case fb::ErrorCode::access_denied:
+      return 403;
     case fb::ErrorCode::not_found:
       return 404;
     case fb::ErrorCode::already_finished:
@@ -36,10 +44,13 @@ unsigned status_for(fb::ErrorCode code) {
     case fb::ErrorCode::queue_full:
       return 429;
     case fb::ErrorCode::timeout:
+    case fb::ErrorCode::quorum_unavailable:
       return 503;
     case fb::ErrorCode::malformed_frame:
     case fb::ErrorCode::unsupported_version:
     case fb::ErrorCode::unexpected_message:
+    case fb::ErrorCode::chain_unavailable:
+    case fb::ErrorCode::invalid_share:
       return 502;
     default:
       return 500;

@@ -3,6 +3,7 @@
 // names as {"error":{"code":"…","message":"…"}}.
 #pragma once
 
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "bridge/bridge_loop.h"
 #include "bridge/bridge_probe.h"
 #include "bridge/http/http_server.h"
+#include "crypto/threshold/network_key.h"
 #include "protocol/client.h"
 
 namespace litc::bridge {
@@ -21,13 +23,22 @@ struct ApiContext {
   BridgeLoop& loop;
   BridgeProbe& probe;
   HttpMetrics& http;
+  // POST /decrypt (lit_routes.cc). network_key: null when the bridge was started without
+  // --network-key (the route answers 501). crypto_pool: where shares are verified, combined and
+  // opened, so that work never runs on the loop thread.
+  const crypto::NetworkKey* network_key = nullptr;
+  uint64_t decrypt_wait_ms = 10'000;
+  boost::asio::thread_pool* crypto_pool = nullptr;
 };
 
 ApiResponse json_response(unsigned status, std::string body);
 // Hands task to the bridge loop, or answers 429 too_many_requests when its queue is full.
 void post_or_refuse(ApiContext& ctx, const Respond& respond, BridgeLoop::Task task);
-// 400 invalid_argument, 404 not_found, 409 already_finished, 429 queue_full, 503 timeout
-// ("broker_unavailable"), 502 for a broker that answered garbage, 500 otherwise.
+// The catalogue's one HTTP mapping: 400 invalid_argument, unknown_operation, invalid_ciphertext,
+// invalid_auth_sig, invalid_blinding, unsupported_condition; 401 auth_sig_expired; 403
+// access_denied; 404 not_found; 409 already_finished; 429 queue_full; 503 timeout
+// ("broker_unavailable") and quorum_unavailable; 502 for a broker that answered garbage, and for
+// chain_unavailable and invalid_share (the network behind the bridge failed); 500 otherwise.
 unsigned status_for(fb::ErrorCode code);
 ApiResponse broker_error(const ClientError& error);
 ApiResponse broker_unavailable();

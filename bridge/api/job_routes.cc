@@ -1,6 +1,7 @@
 // jobs/* routes: submit, status, cancel, replay, pending list, dead letters, stats.
 #include <string>
 
+#include "bridge/api/lit_requests.h"
 #include "bridge/api/routes.h"
 #include "bridge/job_hash.h"
 #include "bridge/redis_keys.h"
@@ -45,6 +46,20 @@ bool parse_submit(const std::string& body, SubmitRequest& r, ApiResponse& error)
   auto timeout = attempts ? int_field(*o, "timeoutMs", 0, UINT32_MAX, 0, error) : std::nullopt;
   auto ttl = timeout ? int_field(*o, "ttlMs", 0, UINT32_MAX, 0, error) : std::nullopt;
   if (!ttl) return false;
+  if (*operation == "encrypt") {
+    // The worker's input is built here from the plaintext and the checked params. The whole body
+    // is parsed again strictly: a repeated key anywhere in it is refused, not resolved silently.
+    auto strict = parse_object_strict(body, error);
+    if (!strict) return false;
+    auto doc = encrypt_job_input(*strict, error);
+    if (!doc) return false;
+    r.input = std::move(*doc);
+  } else if (o->contains("params")) {
+    error = error_response(400, "invalid_argument",
+                           "\"params\" is only for operation \"encrypt\"; other operations take "
+                           "their whole input in \"input\" or \"inputBase64\"");
+    return false;
+  }
   r.operation = std::move(*operation);
   r.job_id = std::move(*job_id);
   r.priority = static_cast<int32_t>(*priority);

@@ -62,6 +62,14 @@ std::string render_metrics(const ApiContext& ctx) {
          "Broker requests that got no answer in time.", p.broker_timeouts.load());
   metric(out, "litc_bridge_http_nodes", "gauge", "HTTP-only nodes represented to the broker.",
          p.http_nodes.load());
+  metric(out, "litc_bridge_decrypts_completed_total", "counter",
+         "POST /decrypt requests answered with the plaintext.", p.decrypts_completed.load());
+  metric(out, "litc_bridge_decrypts_refused_total", "counter",
+         "POST /decrypt requests that reached the network and were answered with an error.",
+         p.decrypts_refused.load());
+  metric(out, "litc_bridge_decrypt_waits_expired_total", "counter",
+         "POST /decrypt requests whose job did not finish within --decrypt-wait-ms (503).",
+         p.decrypt_waits_expired.load());
   metric(out, "litc_bridge_broker_epoch", "gauge", "Epoch of the broker being mirrored.",
          p.epoch.load());
   metric(out, "litc_bridge_broker_seq", "gauge", "Last event seq applied.", p.seq.load());

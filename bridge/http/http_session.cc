@@ -236,9 +236,11 @@ void HttpSession::on_read_error(beast::error_code ec) {
   auto pending = buffer_.data();
   std::string_view bytes(static_cast<const char*>(pending.data()), pending.size());
   uint64_t n = core_.malformed.fetch_add(1, std::memory_order_relaxed);
+  // Body bytes are never logged: a body may hold a plaintext or a bearer authSig (POST /decrypt).
+  const bool in_body = parser_ && parser_->is_header_done();
   spdlog::log(n < 5 ? spdlog::level::warn : spdlog::level::debug,
               "http: malformed request from {}: {} (unparsed: \"{}\")", remote_, ec.message(),
-              printable(bytes, kLogSnippet));
+              in_body ? std::string("<body, not shown>") : printable(bytes, kLogSnippet));
   if (ec == http::error::header_limit) {
     return write_error(431, "header_too_large",
                        "request header is over the limit of " +
