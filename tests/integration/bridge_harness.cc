@@ -64,15 +64,21 @@ struct HttpClient::Impl {
       req.body() = body;
       req.prepare_payload();
     }
+    // A socket with SO_RCVTIMEO/SO_SNDTIMEO is never restarted after a signal (signal(7)): an
+    // EINTR is not the bridge's answer, so the same write/read is simply resumed.
     beast::error_code ec;
-    http::write(*socket, req, ec);
+    do {
+      http::write(*socket, req, ec);
+    } while (ec == asio::error::interrupted);
     if (ec) {
       socket.reset();
       return std::nullopt;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
-    http::read(*socket, buffer, parser, ec);
+    do {
+      http::read(*socket, buffer, parser, ec);
+    } while (ec == asio::error::interrupted);
     if (ec) {
       socket.reset();
       return std::nullopt;
