@@ -64,18 +64,17 @@ struct HttpClient::Impl {
       req.body() = body;
       req.prepare_payload();
     }
-    // A socket with SO_RCVTIMEO/SO_SNDTIMEO is never restarted after a signal (signal(7)): an
-    // EINTR is not the bridge's answer, so the same write/read is simply resumed.
     beast::error_code ec;
-    do {
-      http::write(*socket, req, ec);
-    } while (ec == asio::error::interrupted);
+    http::write(*socket, req, ec);
     if (ec) {
       socket.reset();
       return std::nullopt;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
+    // A socket with SO_RCVTIMEO is never restarted after a signal (signal(7)): an EINTR is not the
+    // bridge's answer, so the read goes on with the same parser (a write is not retried: a second
+    // http::write would send the request again from its start).
     do {
       http::read(*socket, buffer, parser, ec);
     } while (ec == asio::error::interrupted);
