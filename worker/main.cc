@@ -113,6 +113,26 @@ int main(int argc, char** argv) {
                  "Deadline of one chain read; past it the decrypt answers chain_unavailable.")
       ->check(CLI::Range(10u, 600'000u))
       ->capture_default_str();
+  app.add_option("--max-conditions", context.max_conditions,
+                 "Conditions one decrypt request may ask this node to evaluate; more is refused "
+                 "with invalid_argument before any chain read.")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  app.add_option("--max-chain-reads", context.max_chain_reads,
+                 "Distinct chain reads one decrypt request may cost (repeats come from the "
+                 "request's cache); past it the request answers chain_unavailable.")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  app.add_option("--evaluation-budget-ms", context.evaluation_budget_ms,
+                 "Wall time one decrypt request's chain reads may take in all; past it "
+                 "chain_unavailable (a cancelled job also stops reading).")
+      ->check(CLI::Range(100u, 600'000u))
+      ->capture_default_str();
+  app.add_option("--max-auth-sig-lifetime-s", context.max_auth_sig_lifetime_s,
+                 "Refuse authSigs (invalid_auth_sig) that expire further than this from now: "
+                 "every node sees a requester's authSig, so it should be short-lived. 0 = no "
+                 "limit.")
+      ->capture_default_str();
   app.add_option("--siwe-domain", context.siwe_domains,
                  "Domains an authSig's sign-in message may name (repeatable); none = any, as Lit.");
   app.add_flag("--fault-wrong-share", context.fault_wrong_share,

@@ -4,12 +4,14 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include "crypto/conditions/conditions.h"
 #include "crypto/conditions/evaluator.h"
 #include "crypto/conditions/json_rpc_chain_reader.h"
 #include "crypto/ethereum/auth_sig.h"
+#include "crypto/ethereum/siwe_message.h"
 #include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/decryption.h"
 #include "crypto/threshold/envelope.h"
@@ -59,6 +61,72 @@ std::string_view sv(const json::string& s) {
   return {s.data(), s.size()};
 }
 
+std::size_t count_conditions(const std::vector<crypto::ConditionItem>& items) {
+  std::size_t n = 0;
+  for (const crypto::ConditionItem& item : items) {
+    if (item.kind == crypto::ConditionItem::Kind::condition) ++n;
+    if (item.kind == crypto::ConditionItem::Kind::group) n += count_conditions(item.group);
+  }
+  return n;
+}
+
+// The chain as one decrypt request may use it: identical reads answered once, at most
+// `max_reads` distinct ones, none after the job is cancelled or its time budget is spent — a
+// request with thousands of conditions must not turn one node into an RPC amplifier.
+class BudgetedChainReader final : public crypto::ChainReader {
+ public:
+  BudgetedChainReader(crypto::ChainReader& chain, const CancelToken& cancel,
+                      std::uint32_t max_reads, std::chrono::milliseconds budget)
+      : chain_(chain),
+        cancel_(cancel),
+        max_reads_(max_reads),
+        deadline_(std::chrono::steady_clock::now() + budget) {}
+
+  bool supports_chain(std::string_view chain) const override {
+    return chain_.supports_chain(chain);
+  }
+  crypto::ConditionResult<std::string> get_balance(std::string_view chain, std::string_view address,
+                                                   std::string_view block) override {
+    return read("getBalance", chain, address, block,
+                [&] { return chain_.get_balance(chain, address, block); });
+  }
+  crypto::ConditionResult<std::string> eth_call(std::string_view chain, std::string_view to,
+                                                std::string_view data,
+                                                std::string_view block) override {
+    return read("call" + std::string(data), chain, to, block,
+                [&] { return chain_.eth_call(chain, to, data, block); });
+  }
+
+ private:
+  template <class F>
+  crypto::ConditionResult<std::string> read(std::string kind, std::string_view chain,
+                                            std::string_view who, std::string_view block, F&& f) {
+    std::string key =
+        kind + '\n' + std::string(chain) + '\n' + std::string(who) + '\n' + std::string(block);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (cancel_.cancelled()) return unavailable("the job was cancelled");
+    if (std::chrono::steady_clock::now() > deadline_) {
+      return unavailable("this request's chain reads ran past the node's time budget");
+    }
+    if (cache_.size() >= max_reads_) {
+      return unavailable("this request needs more than " + std::to_string(max_reads_) +
+                         " chain reads (--max-chain-reads)");
+    }
+    auto answer = f();
+    if (answer.ok()) cache_.emplace(std::move(key), answer.value());
+    return answer;
+  }
+  static crypto::ConditionError unavailable(std::string message) {
+    return crypto::ConditionError{ConditionErrc::chain_unavailable, std::move(message)};
+  }
+
+  crypto::ChainReader& chain_;
+  const CancelToken& cancel_;
+  std::uint32_t max_reads_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::map<std::string, std::string> cache_;
+};
+
 std::int64_t now_ms(const OperationContext& c) {
   if (c.now_ms) return c.now_ms();
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -89,7 +157,7 @@ Operation make_decrypt_operation(const OperationContext& context) {
   struct Shared {
     crypto::NetworkKey network;
     crypto::KeyShare share;
-    std::unique_ptr<crypto::JsonRpcChainReader> chain;
+    std::shared_ptr<crypto::ChainReader> chain;
     crypto::AuthSigPolicy policy;
     crypto::JsonLimits limits;
     OperationContext context;  // for the clock and the fault flag
@@ -99,18 +167,30 @@ Operation make_decrypt_operation(const OperationContext& context) {
   shared->share = *context.key_share;
   crypto::JsonRpcOptions rpc;
   rpc.timeout = std::chrono::milliseconds(context.rpc_timeout_ms);
-  auto reader = crypto::JsonRpcChainReader::create(context.rpc_endpoints, rpc);
-  if (!reader.ok()) throw std::invalid_argument("--rpc: " + reader.error().message);
-  shared->chain = std::move(reader.value());
+  if (context.chain_reader) {
+    shared->chain = context.chain_reader;
+  } else {
+    auto reader = crypto::JsonRpcChainReader::create(context.rpc_endpoints, rpc);
+    if (!reader.ok()) throw std::invalid_argument("--rpc: " + reader.error().message);
+    shared->chain = std::move(reader.value());
+  }
   shared->policy.allowed_domains = context.siwe_domains;
   shared->limits = {context.max_params_bytes, crypto::kDefaultMaxJsonDepth};
   shared->context = context;
   shared->context.network_key.reset();  // held once, above
   shared->context.key_share.reset();
+  shared->context.chain_reader.reset();
 
-  return [shared](std::string_view input, const CancelToken&) -> OperationResult {
+  return [shared](std::string_view input, const CancelToken& cancel) -> OperationResult {
     auto params = crypto::parse_condition_params(input, shared->limits);
     if (!params.ok()) return fail(params.error());
+    const OperationContext& c = shared->context;
+    if (count_conditions(params.value().conditions.items) > c.max_conditions) {
+      return OperationResult::failure(
+          fb::ErrorCode::invalid_argument,
+          "at most " + std::to_string(c.max_conditions) +
+              " conditions per decrypt request on this node (--max-conditions)");
+    }
     const json::object& doc = params.value().document;
     const json::string* ciphertext = string_member(doc, "ciphertext");
     const json::string* data_hash = string_member(doc, "dataToEncryptHash");
@@ -156,16 +236,31 @@ Operation make_decrypt_operation(const OperationContext& context) {
       return fail(ok.error());
     }
     // 3. Who asks, 4. whether the conditions hold for them.
-    const crypto::AuthSigVerdict who =
-        crypto::verify_auth_sig(*auth_sig, L, now_ms(shared->context), shared->policy);
+    const std::int64_t now = now_ms(c);
+    crypto::AuthSigVerdict who = crypto::verify_auth_sig(*auth_sig, L, now, shared->policy);
+    if (who.ok && c.max_auth_sig_lifetime_s != 0) {
+      // verify_auth_sig has checked the message parses and has an Expiration Time.
+      const auto& text = auth_sig->as_object().at("signedMessage").as_string();
+      auto message = crypto::parse_siwe_message(std::string_view(text.data(), text.size()));
+      if (message.ok() && message.value().expiration_time &&
+          message.value().expiration_time->unix_ms - now >
+              std::int64_t{c.max_auth_sig_lifetime_s} * 1000) {
+        who.ok = false;
+        who.code = crypto::AuthSigCode::invalid_auth_sig;
+        who.message = "the sign-in message expires more than " +
+                      std::to_string(c.max_auth_sig_lifetime_s) +
+                      " s from now; this node accepts shorter-lived authSigs only";
+      }
+    }
     if (!who.ok) {
       return OperationResult::failure(who.code == crypto::AuthSigCode::auth_sig_expired
                                           ? fb::ErrorCode::auth_sig_expired
                                           : fb::ErrorCode::invalid_auth_sig,
                                       who.message);
     }
-    auto verdict =
-        crypto::evaluate_conditions(params.value().conditions, who.address, *shared->chain);
+    BudgetedChainReader chain(*shared->chain, cancel, c.max_chain_reads,
+                              std::chrono::milliseconds(c.evaluation_budget_ms));
+    auto verdict = crypto::evaluate_conditions(params.value().conditions, who.address, chain);
     if (!verdict.ok()) return fail(verdict.error());
     // 5. Only now the share.
     auto share = crypto::make_share(shared->network, shared->share, envelope.value(), L, request);

@@ -123,6 +123,103 @@ TEST(LitOperations, TheTestOnlyFaultMakesASharePeopleCanCatch) {
   EXPECT_EQ(plain.value(), "hello world");
 }
 
+// Every account has 5 wei; counts the reads that reach it.
+class CountingChain : public crypto::ChainReader {
+ public:
+  bool supports_chain(std::string_view chain) const override { return chain == "ethereum"; }
+  crypto::ConditionResult<std::string> get_balance(std::string_view, std::string_view,
+                                                   std::string_view) override {
+    ++reads;
+    return std::string("0x5");
+  }
+  crypto::ConditionResult<std::string> eth_call(std::string_view, std::string_view,
+                                                std::string_view, std::string_view) override {
+    ++reads;
+    return std::string("0x" + std::string(63, '0') + "5");
+  }
+  int reads = 0;
+};
+
+std::string balances(int n, bool distinct) {
+  json::array list;
+  for (int i = 0; i < n; ++i) {
+    if (i) list.push_back(json::object{{"operator", "or"}});
+    if (!distinct) {
+      list.push_back(json::object{
+          {"contractAddress", ""},
+          {"standardContractType", ""},
+          {"chain", "ethereum"},
+          {"method", "eth_getBalance"},
+          {"parameters", json::array{":userAddress", "latest"}},
+          {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
+      continue;
+    }
+    // A different token contract each time: ERC-20 balanceOf reads that cannot be shared.
+    std::string token = std::to_string(i);
+    token = "0x" + std::string(40 - token.size(), '0') + token;
+    list.push_back(json::object{
+        {"contractAddress", token},
+        {"standardContractType", "ERC20"},
+        {"chain", "ethereum"},
+        {"method", "balanceOf"},
+        {"parameters", json::array{":userAddress"}},
+        {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
+  }
+  return json::serialize(json::object{{"accessControlConditions", list}, {"chain", "ethereum"}});
+}
+
+TEST(LitOperations, OneRequestCannotTurnANodeIntoAnRpcAmplifier) {
+  Keys k;
+  CancelToken cancel;
+  auto chain = std::make_shared<CountingChain>();
+  OperationContext c = k.context(1);
+  c.chain_reader = chain;
+  c.max_chain_reads = 4;
+  const Operation op = make_decrypt_operation(c);
+  auto run = [&](const std::string& params) {
+    auto envelope = encrypt_to_json(k.dealt.network, params, "hello world");
+    EXPECT_TRUE(envelope.ok()) << envelope.error().message;
+    auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 60'000));
+    return op(pending->job_input, cancel);
+  };
+  // 32 identical reads: one reaches the chain, and the answer (5 < 1000) is a refusal.
+  auto same = run(balances(32, false));
+  EXPECT_EQ(same.error, fb::ErrorCode::access_denied) << same.message;
+  EXPECT_EQ(chain->reads, 1);
+  // Distinct reads stop at the budget.
+  chain->reads = 0;
+  auto many = run(balances(8, true));
+  EXPECT_EQ(many.error, fb::ErrorCode::chain_unavailable) << many.message;
+  EXPECT_EQ(chain->reads, 4);
+  // Past --max-conditions nothing is read at all.
+  chain->reads = 0;
+  auto too_many = run(balances(33, false));
+  EXPECT_EQ(too_many.error, fb::ErrorCode::invalid_argument) << too_many.message;
+  EXPECT_EQ(chain->reads, 0);
+  // A cancelled job reads nothing more.
+  CancelToken stopped;
+  stopped.cancel();
+  auto envelope = encrypt_to_json(k.dealt.network, balances(2, true), "hello world");
+  auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 60'000));
+  EXPECT_EQ(op(pending->job_input, stopped).error, fb::ErrorCode::chain_unavailable);
+  EXPECT_EQ(chain->reads, 0);
+}
+
+TEST(LitOperations, ALongLivedAuthSigIsRefused) {
+  Keys k;
+  CancelToken cancel;
+  auto envelope = encrypt_to_json(k.dealt.network, user_is(7), "hello world");
+  OperationContext c = k.context(1);
+  c.max_auth_sig_lifetime_s = 3600;
+  const Operation op = make_decrypt_operation(c);
+  auto hour = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 3'600'000));
+  EXPECT_TRUE(op(hour->job_input, cancel).ok);
+  auto month = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 3'600'001));
+  auto refused = op(month->job_input, cancel);
+  EXPECT_EQ(refused.error, fb::ErrorCode::invalid_auth_sig);
+  EXPECT_NE(refused.message.find("3600"), std::string::npos) << refused.message;
+}
+
 TEST(LitOperations, TheRegistryRefusesKeyOperationsWithoutTheirKeys) {
   const std::vector<std::string> encrypt{"encrypt"};
   const std::vector<std::string> decrypt{"decrypt"};
