@@ -337,8 +337,11 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     }
     spdlog::info("worker {} registered ({} slots)", args.node_id, args.max_concurrent);
     auto& b = worker_builder_;
+    auto fingerprint = options_.network_key_fingerprint.empty()
+                           ? flatbuffers::Offset<flatbuffers::String>()
+                           : b.CreateString(options_.network_key_fingerprint);
     auto body = fb::CreateRegisterAck(b, probe_.epoch, options_.scheduler.heartbeat_interval_ms,
-                                      options_.scheduler.liveness);
+                                      options_.scheduler.liveness, fingerprint);
     fb::FinishBrokerMessageBuffer(
         b, fb::CreateBrokerMessage(b, kProtocolVersion, fb::BrokerMessageBody::RegisterAck,
                                    body.Union()));

@@ -21,6 +21,7 @@ struct BrokerOptions {
   // Jobs per SnapshotBatch; a batch also ends once it holds max_frame_bytes / 2 (PROTOCOL.md).
   std::size_t snapshot_batch = 1000;
   SchedulerOptions scheduler;
+  std::string network_key_fingerprint;  // sent in RegisterAck; empty without --network-key
 };
 
 }  // namespace litc::broker

@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
     s.quorum.threshold = key.value().threshold;
     s.quorum.shares = key.value().shares;
     s.quorum.verifier = verifier.get();
+    o.network_key_fingerprint = litc::crypto::network_key_fingerprint(key.value());
   }
 
   try {

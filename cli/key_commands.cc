@@ -46,11 +46,13 @@ int run_keygen(const KeygenOptions& o) {
     std::cerr << "litc keygen: " << ok.error().message << '\n';
     return kExitError;
   }
-  std::cout << json::serialize(json::object{{"networkKey", network_path},
-                                            {"publicKey", to_hex(dealt->network.public_key)},
-                                            {"threshold", o.threshold},
-                                            {"shares", o.shares},
-                                            {"shareFiles", std::move(files)}})
+  std::cout << json::serialize(
+                   json::object{{"networkKey", network_path},
+                                {"publicKey", to_hex(dealt->network.public_key)},
+                                {"fingerprint", network_key_fingerprint(dealt->network)},
+                                {"threshold", o.threshold},
+                                {"shares", o.shares},
+                                {"shareFiles", std::move(files)}})
             << '\n';
   return kExitOk;
 }

@@ -198,6 +198,7 @@ int main(int argc, char** argv) {
       auto key = litc::crypto::load_network_key(network_key_file);
       if (!key.ok()) throw std::invalid_argument(key.error().message);
       context.network_key = key.value();
+      options.network_key_fingerprint = litc::crypto::network_key_fingerprint(key.value());
     }
     if (!key_share_file.empty()) {
       if (!context.network_key) throw std::invalid_argument("--key-share needs --network-key");

@@ -65,6 +65,11 @@ bool WorkerNode::run(const StopRequest& stop) {
                options_.broker_endpoint, join(operation_names_), options_.max_concurrent);
   open_socket();
   for (;;) {
+    if (key_mismatch_) {
+      if (socket_) send_disconnect("network key mismatch");
+      close_socket(kGoodbyeLinger);
+      return false;
+    }
     if (stop.now.load()) {
       spdlog::warn("stopping at once; {} job(s) abandoned to the broker's re-queue", in_flight_);
       if (socket_) send_disconnect("stopped");
@@ -242,6 +247,17 @@ void WorkerNode::handle(const fb::BrokerMessage& msg, zmq::message_t& frame) {
 }
 
 void WorkerNode::on_register_ack(const fb::RegisterAck& ack) {
+  if (const auto* theirs = ack.network_key_fingerprint();
+      theirs != nullptr && !options_.network_key_fingerprint.empty() &&
+      theirs->string_view() != options_.network_key_fingerprint) {
+    // Our network.json is not the network's: encrypting with it would seal data for someone else.
+    spdlog::error(
+        "the broker's network key {} is not this node's --network-key {}: stopping (wrong or "
+        "forged network.json)",
+        theirs->string_view(), options_.network_key_fingerprint);
+    key_mismatch_ = true;
+    return;
+  }
   // The broker's timing wins so both sides judge silence alike; 0 means "not set", keep ours.
   // Clamped to the bounds of our own flags: a peer's value must not make us spin or overflow.
   if (ack.heartbeat_interval_ms() > 0) {

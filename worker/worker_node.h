@@ -35,9 +35,9 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "worker/operations/registry.h"
 #include "protocol/codec.h"
 #include "worker/job_runner.h"
+#include "worker/operations/registry.h"
 
 namespace litc {
 
@@ -54,6 +54,8 @@ struct WorkerOptions {
   std::int32_t reputation = 0;
   std::uint32_t share_index = 0;  // network-key share held (from --key-share), 0 = none
   std::string share_proof;        // proof of holding it for this node id (prove_share_possession)
+  // Of this node's --network-key; a broker announcing another key in RegisterAck stops the node.
+  std::string network_key_fingerprint;
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   // Quick operations (echo, sha256) with inputs up to this many bytes run on the socket thread;
   // 0 sends every job through the pool.
@@ -138,6 +140,7 @@ class WorkerNode {
   std::chrono::milliseconds heartbeat_interval_;
   std::uint32_t liveness_;
   bool acknowledged_ = false;  // RegisterAck received on the current socket
+  bool key_mismatch_ = false;  // the broker announced another network key: stop
   std::uint64_t broker_epoch_ = 0;
   Clock::time_point last_heard_{};
   Clock::time_point last_sent_{};

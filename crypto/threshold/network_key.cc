@@ -155,6 +155,26 @@ Result<bool> verify_key_share(const NetworkKey& key, const KeyShare& share) {
   return true;
 }
 
+std::string network_key_fingerprint(const NetworkKey& key) {
+  crypto_generichash_state state;
+  unsigned char digest[32];
+  crypto_generichash_init(&state, nullptr, 0, sizeof digest);
+  auto feed = [&](std::string_view bytes) {
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(bytes.data()),
+                              bytes.size());
+  };
+  feed("litc/network-key/v1");
+  const auto t = u32_le(key.threshold);
+  const auto n = u32_le(key.shares);
+  feed(std::string_view(t.data(), t.size()));
+  feed(std::string_view(n.data(), n.size()));
+  feed(key.public_key.view());
+  for (const Point& x : key.share_public_keys) feed(x.view());
+  for (const Point& c : key.commitments) feed(c.view());
+  crypto_generichash_final(&state, digest, sizeof digest);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
 std::string prove_share_possession(const NetworkKey& key, const KeyShare& share,
                                    std::string_view node_id) {
   const Point* x = key.share_public_key(share.index);

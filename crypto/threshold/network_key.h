@@ -54,6 +54,11 @@ std::optional<Point> expected_share_public_key(const NetworkKey& key, std::uint3
 // x_i·B = X_i = Σ_j i^j·C_j. invalid_key_share otherwise.
 Result<bool> verify_key_share(const NetworkKey& key, const KeyShare& share);
 
+// BLAKE2b-256 of "litc/network-key/v1" ‖ u32le(T) ‖ u32le(N) ‖ P ‖ X_1..X_N ‖ C_0..C_{T-1}, hex:
+// what `litc keygen` prints and the broker sends in RegisterAck, so that a node handed a forged
+// (self-consistent) network.json notices that it is not the network's key.
+std::string network_key_fingerprint(const NetworkKey& key);
+
 // Proof that a node holds share i, for its registration: a Schnorr signature by x_i over
 // (i, X_i, node id). R = k·B, c = H("litc/share-pop/v1", u32le(i), X_i, node_id, R), z = k + c·x_i;
 // the 64 bytes R ‖ z. Without it anyone could register claiming an index and fail every decrypt

@@ -368,6 +368,30 @@ TEST_F(Decrypt, AWorkerRefusesToStartWithAShareThatDoesNotMatchTheKey) {
       other.path());
   EXPECT_EQ(w.wait(milliseconds(10000)).value_or(-1), 2);
   EXPECT_NE(w.err().find("does not match"), std::string::npos) << w.err();
+  // A node handed another (self-consistent) network.json starts, but stops at the broker's
+  // RegisterAck, which names the network's real key: it would otherwise encrypt for a stranger.
+  ChildProcess forged("forged",
+                      {bin_path("litc-worker"), "--broker", net_->endpoints().workers, "--ops",
+                       "encrypt", "--node-id", "forged", "--network-key", out + "/network.json"},
+                      other.path());
+  EXPECT_EQ(forged.wait(milliseconds(10000)).value_or(-1), 1);
+  EXPECT_NE((forged.out() + forged.err()).find("is not this node's --network-key"),
+            std::string::npos)
+      << forged.tail();
+  // A node claiming a share of another key is refused at registration (its proof fails).
+  ChildProcess claimant("claimant",
+                        {bin_path("litc-worker"), "--broker", net_->endpoints().workers, "--ops",
+                         "decrypt", "--node-id", "claimant", "--network-key", out + "/network.json",
+                         "--key-share", out + "/share-1.key"},
+                        other.path());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return net_->broker().err().find("register of claimant refused") != std::string::npos ||
+               net_->broker().out().find("register of claimant refused") != std::string::npos;
+      },
+      milliseconds(5000)))
+      << net_->logs();
+  EXPECT_EQ(net_->stat("workers_online").value_or(99), 0u);
   // And a broker refuses decrypt entirely without a network key.
   Network plain;
   auto c = plain.client(5000);
