@@ -133,6 +133,11 @@ int main(int argc, char** argv) {
                  "every node sees a requester's authSig, so it should be short-lived. 0 = no "
                  "limit.")
       ->capture_default_str();
+  bool no_wildcard = false;
+  app.add_flag("--no-wildcard-auth-sig", no_wildcard,
+               "Accept only authSigs whose Resources name the ciphertext's identity exactly, not "
+               "lit-accesscontrolcondition://*: a node that replays such an authSig can open only "
+               "that one ciphertext.");
   app.add_option("--siwe-domain", context.siwe_domains,
                  "Domains an authSig's sign-in message may name (repeatable); none = any, as Lit.");
   app.add_flag("--fault-wrong-share", context.fault_wrong_share,
@@ -215,6 +220,7 @@ int main(int argc, char** argv) {
     auto endpoints = litc::crypto::parse_chain_endpoints(rpc);
     if (!endpoints.ok()) throw std::invalid_argument("--rpc: " + endpoints.error().message);
     context.rpc_endpoints = endpoints.value();
+    context.allow_wildcard_auth_sig = !no_wildcard;
     operations = litc::OperationRegistry::with(names, context);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "litc-worker: %s\n", e.what());

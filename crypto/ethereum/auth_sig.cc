@@ -102,8 +102,15 @@ AuthSigVerdict verify_auth_sig(const boost::json::value& auth_sig, std::string_v
   }
   bool granted = m.resources &&
                  std::any_of(m.resources->begin(), m.resources->end(), [&](const std::string& r) {
-                   return r == kLitWildcardResource || (!identity_L.empty() && r == identity_L);
+                   return (policy.allow_wildcard_resource && r == kLitWildcardResource) ||
+                          (!identity_L.empty() && r == identity_L);
                  });
+  if (!granted && !policy.allow_wildcard_resource) {
+    return invalid(
+        "this node accepts only authSigs whose Resources name this ciphertext's "
+        "identity exactly (" +
+        std::string(identity_L) + "), not " + std::string(kLitWildcardResource));
+  }
   if (!granted) {
     return invalid("the signed message's Resources grant neither " +
                    std::string(kLitWildcardResource) +

@@ -36,6 +36,10 @@ struct AuthSigPolicy {
   // Domains the message may name (its authority as written, e.g. "app.example.com" or
   // "localhost:3000"), compared ignoring ASCII case. Empty: any domain, as Lit does.
   std::vector<std::string> allowed_domains;
+  // Whether "lit-accesscontrolcondition://*" grants this decryption. Every node sees a requester's
+  // authSig; with the wildcard a node could replay it for any ciphertext the wallet may open
+  // until it expires, with the exact identity only for this one. false: exact identity only.
+  bool allow_wildcard_resource = true;
 };
 
 struct AuthSigVerdict {

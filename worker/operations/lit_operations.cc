@@ -175,6 +175,7 @@ Operation make_decrypt_operation(const OperationContext& context) {
     shared->chain = std::move(reader.value());
   }
   shared->policy.allowed_domains = context.siwe_domains;
+  shared->policy.allow_wildcard_resource = context.allow_wildcard_auth_sig;
   shared->limits = {context.max_params_bytes, crypto::kDefaultMaxJsonDepth};
   shared->context = context;
   shared->context.network_key.reset();  // held once, above

@@ -23,6 +23,7 @@ struct OperationContext {
   // When set, used instead of a JSON-RPC reader over rpc_endpoints (tests count reads with it).
   std::shared_ptr<crypto::ChainReader> chain_reader;
   std::vector<std::string> siwe_domains;  // --siwe-domain: empty = any domain
+  bool allow_wildcard_auth_sig = true;    // --no-wildcard-auth-sig sets false
   std::uint32_t rpc_timeout_ms = 5000;
   // What one decrypt request may cost this node, whoever sends it: conditions evaluated, distinct
   // chain reads (repeats are answered from the request's own cache), and wall time for all reads.

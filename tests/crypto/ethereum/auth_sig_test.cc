@@ -165,6 +165,17 @@ TEST_F(AuthSig, ResourcesMustGrantTheWildcardOrThisIdentity) {
   EXPECT_FALSE(verify_auth_sig(auth_sig_of(m_, key_), "", kNow, {}).ok);
 }
 
+TEST_F(AuthSig, WithoutTheWildcardOnlyTheExactIdentityGrants) {
+  AuthSigPolicy exact;
+  exact.allow_wildcard_resource = false;
+  m_.resources = std::vector<std::string>{std::string(kLitWildcardResource)};
+  expect_refused(verify(auth_sig_of(m_, key_), kNow, exact), AuthSigCode::invalid_auth_sig,
+                 "accepts only authSigs whose Resources name this ciphertext's identity exactly");
+  m_.resources =
+      std::vector<std::string>{std::string(kLitWildcardResource), std::string(kIdentity)};
+  expect_accepted(verify(auth_sig_of(m_, key_), kNow, exact));
+}
+
 TEST_F(AuthSig, IgnoresTheStatementUriChainIdNonceAndIssuedAt) {
   m_.statement.reset();
   m_.uri = "https://elsewhere.example/";
