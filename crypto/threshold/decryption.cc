@@ -69,6 +69,11 @@ Result<DecryptionShare> make_share(const NetworkKey& key, const KeyShare& share,
                                    std::string_view identity, const BlindedRequest& request) {
   if (auto ok = verify_label(key.public_key, e, identity); !ok) return ok.error();
   if (auto ok = verify_blinding(e, request, identity); !ok) return ok.error();
+  return share_of_checked_request(key, share, request);
+}
+
+Result<DecryptionShare> share_of_checked_request(const NetworkKey& key, const KeyShare& share,
+                                                 const BlindedRequest& request) {
   const Point* x = key.share_public_key(share.index);
   if (x == nullptr) {
     return crypto_error("invalid_key_share", "this node's share index is not in the network key");

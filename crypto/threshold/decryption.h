@@ -58,6 +58,13 @@ Result<bool> verify_blinding(const Envelope& e, const BlindedRequest& request,
 Result<DecryptionShare> make_share(const NetworkKey& key, const KeyShare& share, const Envelope& e,
                                    std::string_view identity, const BlindedRequest& request);
 
+// D_i = x_i·V with its DLEQ proof, and nothing else: the caller has already checked the label
+// (verify_label) and the blinding proof (verify_blinding) of this exact request, as make_share
+// does. The decrypt operation checks them first, before the authSig and the conditions, and so
+// calls this instead of checking twice.
+Result<DecryptionShare> share_of_checked_request(const NetworkKey& key, const KeyShare& share,
+                                                 const BlindedRequest& request);
+
 // invalid_share when the index is not the key's, or the DLEQ proof fails.
 Result<bool> verify_share(const NetworkKey& key, const Point& v, const DecryptionShare& share);
 

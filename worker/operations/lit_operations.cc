@@ -264,7 +264,8 @@ Operation make_decrypt_operation(const OperationContext& context) {
     auto verdict = crypto::evaluate_conditions(params.value().conditions, who.address, chain);
     if (!verdict.ok()) return fail(verdict.error());
     // 5. Only now the share.
-    auto share = crypto::make_share(shared->network, shared->share, envelope.value(), L, request);
+    // The label and the blinding proof were checked above (step 2), before anything else.
+    auto share = crypto::share_of_checked_request(shared->network, shared->share, request);
     if (!share) return fail(share.error());
     crypto::DecryptionShare& d = share.value();
     if (shared->context.fault_wrong_share) {
