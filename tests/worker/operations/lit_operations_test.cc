@@ -145,25 +145,25 @@ std::string balances(int n, bool distinct) {
   for (int i = 0; i < n; ++i) {
     if (i) list.push_back(json::object{{"operator", "or"}});
     if (!distinct) {
-      list.push_back(json::object{
-          {"contractAddress", ""},
-          {"standardContractType", ""},
-          {"chain", "ethereum"},
-          {"method", "eth_getBalance"},
-          {"parameters", json::array{":userAddress", "latest"}},
-          {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
+      list.push_back(
+          json::object{{"contractAddress", ""},
+                       {"standardContractType", ""},
+                       {"chain", "ethereum"},
+                       {"method", "eth_getBalance"},
+                       {"parameters", json::array{":userAddress", "latest"}},
+                       {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
       continue;
     }
     // A different token contract each time: ERC-20 balanceOf reads that cannot be shared.
     std::string token = std::to_string(i);
     token = "0x" + std::string(40 - token.size(), '0') + token;
-    list.push_back(json::object{
-        {"contractAddress", token},
-        {"standardContractType", "ERC20"},
-        {"chain", "ethereum"},
-        {"method", "balanceOf"},
-        {"parameters", json::array{":userAddress"}},
-        {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
+    list.push_back(
+        json::object{{"contractAddress", token},
+                     {"standardContractType", "ERC20"},
+                     {"chain", "ethereum"},
+                     {"method", "balanceOf"},
+                     {"parameters", json::array{":userAddress"}},
+                     {"returnValueTest", json::object{{"comparator", ">="}, {"value", "1000"}}}});
   }
   return json::serialize(json::object{{"accessControlConditions", list}, {"chain", "ethereum"}});
 }
