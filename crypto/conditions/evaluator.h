@@ -18,7 +18,8 @@
 //     as Lit does; the first read error ends evaluation with that error (chain_unavailable, or
 //     unsupported_condition from the reader).
 //   - Supported: evmBasic conditions (accessControlConditions, or conditionType "evmBasic") of
-//     these shapes, on a chain the reader supports:
+//     these shapes (balance and token on a chain the reader supports; an address check reads
+//     nothing, so it needs no endpoint for its chain):
 //       address   standardContractType "", method "", contractAddress "", parameters
 //                 [":userAddress"], comparator "=", value a 0x-prefixed 40-hex-digit address:
 //                 equal when the 20 bytes are equal (hex case ignored; no chain read).
@@ -30,7 +31,8 @@
 //                 word.
 //     balance and token compare the uint256 read with returnValueTest.value (a decimal uint256)
 //     by ">", "<", ">=", "<=", "=" or "!=". evmContract, solRpc and cosmos conditions, other
-//     methods, contract types, parameters, comparators, value formats and unknown chains are
+//     methods, contract types, parameters, comparators, value formats and chains without an
+//     endpoint (for a read) are
 //     unsupported_condition (where Lit would quietly answer false, we refuse).
 //   - Overall false is access_denied, naming each condition that evaluated false by its path and
 //     method, e.g. `accessControlConditions[2] (method "balanceOf", chain "ethereum")`.

@@ -309,10 +309,19 @@ TEST(Evaluator, EvaluatesTheCanonicalObjectNotTheRawJson) {
   EXPECT_TRUE(evaluate_conditions(parsed, kUser, chain).ok());
 }
 
+TEST(Evaluator, AnAddressCheckReadsNothingSoNeedsNoEndpointForItsChain) {
+  FakeChain chain;
+  chain.chains.clear();  // no endpoint at all
+  EXPECT_TRUE(run("[" + address_is(kUser, "polygon") + "]", chain).ok());
+  EXPECT_EQ(run("[" + address_is(kOther, "polygon") + "]", chain).error().code,
+            ConditionErrc::access_denied);
+  EXPECT_TRUE(chain.calls.empty());
+}
+
 TEST(Evaluator, MessagesQuotePeerTextBounded) {
   FakeChain chain;
   const std::string long_chain(1000, 'c');
-  auto r = run("[" + address_is(kUser, long_chain) + "]", chain);
+  auto r = run("[" + balance(">=", "0", long_chain) + "]", chain);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ConditionErrc::unsupported_condition);
   EXPECT_LT(r.error().message.size(), 300u) << r.error().message;
@@ -348,7 +357,7 @@ TEST(Evaluator, UnsupportedConditionsAreNeverAPass) {
        "evmContract conditions are hashed but not"},
       {"cosmos in unified", "unifiedAccessControlConditions", "[" + cosmos + "]",
        "unifiedAccessControlConditions[0] (path \"/p\", chain \"cosmos\"): cosmos conditions"},
-      {"unknown chain", acc, "[" + address_is(kUser, "polygon") + "]",
+      {"unknown chain", acc, "[" + balance(">=", "0", "polygon") + "]",
        "no RPC endpoint for chain \"polygon\""},
       {"address check with >", acc,
        "[" +

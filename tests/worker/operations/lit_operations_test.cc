@@ -38,8 +38,7 @@ struct Keys {
     c.network_key = dealt.network;
     c.key_share = dealt.shares[share - 1];
     c.now_ms = [] { return kNow; };
-    // Never called for :userAddress conditions, but a node only judges chains it has an endpoint
-    // for (a condition on any other chain is unsupported_condition).
+    // Never called: :userAddress conditions read nothing from their chain.
     c.rpc_endpoints = {{"ethereum", "http://127.0.0.1:9"}};
     return c;
   }
