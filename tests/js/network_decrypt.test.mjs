@@ -71,15 +71,18 @@ test('threshold decryption through the network with real wallets', async (t) => 
   const stranger = Wallet.createRandom();
   const conditions = userIs(wallet.address);
   const hashOfConditions = sha256Hex(JSON.stringify(conditions));
+  // An envelope made by the JavaScript implementation, as a Lit SDK user would hold it.
+  const seal = (plaintext) => {
+    const sealed = litc.encrypt(net.network, litc.makeIdentity(hashOfConditions, plaintext),
+      plaintext);
+    assert.ok(sealed.ok, JSON.stringify(sealed.error));
+    return { ciphertext: sealed.ciphertext, dataToEncryptHash: sha256Hex(plaintext),
+      hashOfConditions, accessControlConditions: conditions };
+  };
 
   await t.test('an envelope made in JavaScript decrypts through the C++ share holders', async () => {
     const plaintext = 'made by the other implementation';
-    const identity = litc.makeIdentity(hashOfConditions, plaintext);
-    const sealed = litc.encrypt(net.network, identity, plaintext);
-    assert.ok(sealed.ok);
-    const envelope = { ciphertext: sealed.ciphertext, dataToEncryptHash: sha256Hex(plaintext),
-      hashOfConditions, accessControlConditions: conditions };
-    const { job, plaintext: opened } = await decryptAsRequester(net, envelope,
+    const { job, plaintext: opened } = await decryptAsRequester(net, seal(plaintext),
       await authSigOf(wallet));
     assert.equal(job.status, 'completed', JSON.stringify(job));
     assert.equal(opened, plaintext);
@@ -103,40 +106,29 @@ test('threshold decryption through the network with real wallets', async (t) => 
 
   await t.test('POST /lit-compute/decrypt opens a JavaScript envelope (the bridge as requester)',
     async () => {
-      const plaintext = 'opened by the bridge';
-      const sealed = litc.encrypt(net.network, litc.makeIdentity(hashOfConditions, plaintext),
-        plaintext);
-      const answer = await post(net.url, '/decrypt', { ciphertext: sealed.ciphertext,
-        dataToEncryptHash: sha256Hex(plaintext), accessControlConditions: conditions,
-        chain: 'ethereum', authSig: await authSigOf(wallet) });
+      const { ciphertext, dataToEncryptHash } = seal('opened by the bridge');
+      const request = { ciphertext, dataToEncryptHash, accessControlConditions: conditions,
+        chain: 'ethereum' };
+      const answer = await post(net.url, '/decrypt',
+        { ...request, authSig: await authSigOf(wallet) });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      assert.deepEqual(answer.body, { decryptedData: plaintext });
-      const denied = await post(net.url, '/decrypt', { ciphertext: sealed.ciphertext,
-        dataToEncryptHash: sha256Hex(plaintext), accessControlConditions: conditions,
-        chain: 'ethereum', authSig: await authSigOf(stranger) });
+      assert.deepEqual(answer.body, { decryptedData: 'opened by the bridge' });
+      const denied = await post(net.url, '/decrypt',
+        { ...request, authSig: await authSigOf(stranger) });
       assert.equal(denied.status, 403);
       assert.equal(denied.body.error.code, 'access_denied');
     });
 
   await t.test('another wallet is refused by every node: access_denied', async () => {
-    const plaintext = 'not for strangers';
-    const sealed = litc.encrypt(net.network, litc.makeIdentity(hashOfConditions, plaintext),
-      plaintext);
-    const envelope = { ciphertext: sealed.ciphertext, dataToEncryptHash: sha256Hex(plaintext),
-      hashOfConditions, accessControlConditions: conditions };
-    const { job } = await decryptAsRequester(net, envelope, await authSigOf(stranger));
+    const { job } = await decryptAsRequester(net, seal('not for strangers'),
+      await authSigOf(stranger));
     assert.equal(job.status, 'failed');
     assert.equal(job.error?.code ?? job.errorCode ?? job.error, 'access_denied',
       JSON.stringify(job));
   });
 
   await t.test('an expired sign-in is auth_sig_expired', async () => {
-    const plaintext = 'too late';
-    const sealed = litc.encrypt(net.network, litc.makeIdentity(hashOfConditions, plaintext),
-      plaintext);
-    const envelope = { ciphertext: sealed.ciphertext, dataToEncryptHash: sha256Hex(plaintext),
-      hashOfConditions, accessControlConditions: conditions };
-    const { job } = await decryptAsRequester(net, envelope,
+    const { job } = await decryptAsRequester(net, seal('too late'),
       await authSigOf(wallet, { expiresInMs: -60_000 }));
     assert.equal(job.status, 'failed');
     assert.equal(job.error?.code ?? job.errorCode ?? job.error, 'auth_sig_expired',
