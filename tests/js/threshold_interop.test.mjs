@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
+import './lib/webcrypto_global.mjs'; // before libsodium: Node 18 has no globalThis.crypto
 import sodium from 'libsodium-wrappers-sumo';
 
 import * as lt from './lib/litc_threshold.mjs';

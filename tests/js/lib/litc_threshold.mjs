@@ -22,6 +22,7 @@
 //
 // Not here: access-condition evaluation and authSig (threshold_tool's ops do not carry them).
 
+import './webcrypto_global.mjs'; // before libsodium: Node 18 has no globalThis.crypto
 import sodium from 'libsodium-wrappers-sumo';
 
 await sodium.ready;
