@@ -49,7 +49,7 @@ void write_endpoints(const std::string& path, const litc::broker::BrokerLoop::En
 int main(int argc, char** argv) {
   litc::broker::BrokerOptions o;
   auto& s = o.scheduler;
-  std::string operations = "echo,sha256,sleep,encrypt,decrypt";
+  std::string operations = "echo,sha256,sleep,encrypt,decrypt,sign";
   std::string network_key_file;
   std::string log_level = "info";
   std::size_t max_frame = o.max_frame_bytes;

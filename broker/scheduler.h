@@ -55,7 +55,7 @@ class Clock {
 };
 
 struct SchedulerOptions {
-  std::vector<std::string> operations{"echo", "sha256", "sleep", "encrypt", "decrypt"};
+  std::vector<std::string> operations{"echo", "sha256", "sleep", "encrypt", "decrypt", "sign"};
   QuorumOptions quorum;
   // Operations whose input is a secret (encrypt: the plaintext; decrypt: the requester's authSig,
   // a bearer credential): the input is dropped the moment the job finishes, and such a job is

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "crypto/identity/node_key.h"
 #include "crypto/threshold/network_key.h"
 
 namespace litc::cli {
@@ -17,9 +18,21 @@ namespace litc::cli {
 int run_keygen(const KeygenOptions& o) {
   namespace json = boost::json;
   using namespace litc::crypto;
-  if (!o.network) {
-    std::cerr << "litc keygen: say which key to make: --network (the t-of-n network key)\n";
+  if (o.node == o.network) {
+    std::cerr << "litc keygen: say which key to make: --network (the t-of-n network key, --out a "
+                 "directory) or --node (a node's identity key, --out a file)\n";
     return kExitError;
+  }
+  if (o.node) {
+    const NodeKey key = generate_node_key();
+    if (auto ok = write_new_file(o.out, node_key_to_json(key), 0600); !ok) {
+      std::cerr << "litc keygen: " << ok.error().message << '\n';
+      return kExitError;
+    }
+    std::cout << json::serialize(
+                     json::object{{"nodeKey", o.out}, {"publicKey", key.public_key_hex()}})
+              << '\n';
+    return kExitOk;
   }
   auto dealt = deal_network_key(o.threshold, o.shares);
   if (!dealt) {

@@ -9,6 +9,7 @@ namespace litc::cli {
 
 struct KeygenOptions {
   bool network = false;
+  bool node = false;  // --node: an Ed25519 node identity key, written to --out (a file)
   std::uint32_t threshold = 2;
   std::uint32_t shares = 3;
   std::string out;

@@ -155,8 +155,12 @@ int main(int argc, char** argv) {
   auto* keygen_cmd = app.add_subcommand(
       "keygen",
       "Make keys. --network: deal the t-of-n network key (trusted dealer: run it offline, give "
-      "each node its own share file, delete the rest; see crypto/threshold/scheme.md)");
+      "each node its own share file, delete the rest; see crypto/threshold/scheme.md). --node: "
+      "a node's Ed25519 identity key");
   keygen_cmd->add_flag("--network", keygen.network, "Make the network key and its shares");
+  keygen_cmd->add_flag("--node", keygen.node,
+                       "Make a node's Ed25519 identity key (litc-worker --node-key), in the file "
+                       "--out (mode 0600, never overwritten)");
   keygen_cmd
       ->add_option("--threshold", keygen.threshold,
                    "Shares needed to decrypt (at least 2: no single node may decrypt)")
@@ -167,8 +171,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   keygen_cmd
       ->add_option("--out", keygen.out,
-                   "Directory for network.json and share-<i>.key (created 0700; existing key "
-                   "files are never overwritten)")
+                   "--network: the directory for network.json and share-<i>.key (created 0700; "
+                   "existing key files are never overwritten); --node: the key file")
       ->required();
   keygen_cmd->callback([&] { exit_status = cli::run_keygen(keygen); });
 

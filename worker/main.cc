@@ -97,11 +97,14 @@ int main(int argc, char** argv) {
                  "and --rpc for chain conditions)); an unknown name stops start-up.")
       ->capture_default_str();
   litc::OperationContext context;
-  std::string network_key_file, key_share_file;
+  std::string network_key_file, key_share_file, node_key_file;
   std::vector<std::string> rpc;
   app.add_option("--network-key", network_key_file,
                  "network.json from `litc keygen --network` (public): the key encrypt uses and "
                  "decrypt shares are checked against. Refused unless self-consistent.");
+  app.add_option("--node-key", node_key_file,
+                 "This node's Ed25519 identity key (litc keygen --node): its public key is "
+                 "announced in Register (instead of --public-key) and `sign` signs with it.");
   app.add_option("--key-share", key_share_file,
                  "This node's share-<i>.key (secret, mode 0600). Checked against --network-key at "
                  "start-up (a mismatch stops it); its index is announced in Register.");
@@ -216,6 +219,15 @@ int main(int argc, char** argv) {
       options.share_index = share.value().index;
       options.share_proof = litc::crypto::prove_share_possession(*context.network_key,
                                                                  share.value(), options.node_id);
+    }
+    if (!node_key_file.empty()) {
+      auto key = litc::crypto::load_node_key(node_key_file);
+      if (!key.ok()) throw std::invalid_argument(key.error().message);
+      if (!options.public_key.empty()) {
+        throw std::invalid_argument("--node-key and --public-key both name the node's key");
+      }
+      options.public_key = key.value().public_key_hex();
+      context.node_key = key.value();
     }
     auto endpoints = litc::crypto::parse_chain_endpoints(rpc);
     if (!endpoints.ok()) throw std::invalid_argument("--rpc: " + endpoints.error().message);

@@ -153,6 +153,15 @@ Operation make_encrypt_operation(const OperationContext& context) {
   };
 }
 
+Operation make_sign_operation(const OperationContext& context) {
+  auto key = std::make_shared<const crypto::NodeKey>(*context.node_key);
+  return [key](std::string_view input, const CancelToken&) -> OperationResult {
+    const std::string sig = crypto::sign_detached(*key, input);
+    return OperationResult::success(json::serialize(
+        json::object{{"signature", crypto::to_hex(sig)}, {"publicKey", key->public_key_hex()}}));
+  };
+}
+
 Operation make_decrypt_operation(const OperationContext& context) {
   struct Shared {
     crypto::NetworkKey network;

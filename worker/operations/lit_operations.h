@@ -19,4 +19,8 @@ Operation make_encrypt_operation(const OperationContext& context);
 // / access_denied / unsupported_condition / chain_unavailable / invalid_argument.
 Operation make_decrypt_operation(const OperationContext& context);
 
+// `sign` (needs --node-key): Ed25519 over the input bytes with the node's identity key; output
+// {"signature":"<128 hex>","publicKey":"<64 hex>"}.
+Operation make_sign_operation(const OperationContext& context);
+
 }  // namespace litc

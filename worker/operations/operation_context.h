@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/conditions/chain_reader.h"
+#include "crypto/identity/node_key.h"
 #include "crypto/threshold/network_key.h"
 
 namespace litc {
@@ -19,6 +20,7 @@ namespace litc {
 struct OperationContext {
   std::optional<crypto::NetworkKey> network_key;     // --network-key: encrypt and decrypt
   std::optional<crypto::KeyShare> key_share;         // --key-share: decrypt (checked at start-up)
+  std::optional<crypto::NodeKey> node_key;           // --node-key: sign
   std::map<std::string, std::string> rpc_endpoints;  // --rpc chain=url: condition chain reads
   // When set, used instead of a JSON-RPC reader over rpc_endpoints (tests count reads with it).
   std::shared_ptr<crypto::ChainReader> chain_reader;

@@ -25,6 +25,11 @@ OperationRegistry OperationRegistry::with(std::span<const std::string> names,
   const OperationRegistry all = builtin();
   OperationRegistry selected;
   for (const std::string& name : names) {
+    if (name == "sign") {
+      if (!context.node_key) throw std::invalid_argument("operation 'sign' needs --node-key");
+      selected.add(name, make_sign_operation(context));
+      continue;
+    }
     if (name == "encrypt" || name == "decrypt") {
       if (!context.network_key) {
         throw std::invalid_argument("operation '" + name + "' needs --network-key");
@@ -44,7 +49,7 @@ OperationRegistry OperationRegistry::with(std::span<const std::string> names,
       std::string known;
       for (const std::string& k : all.names()) known += (known.empty() ? "" : ", ") + k;
       throw std::invalid_argument("unknown operation '" + name + "' (known: " + known +
-                                  ", encrypt, decrypt)");
+                                  ", encrypt, decrypt, sign)");
     }
     selected.add(name, *op, all.quick(name));
   }

@@ -219,6 +219,28 @@ TEST(LitOperations, ALongLivedAuthSigIsRefused) {
   EXPECT_NE(refused.message.find("3600"), std::string::npos) << refused.message;
 }
 
+TEST(LitOperations, SignSignsTheInputWithTheNodesIdentityKey) {
+  OperationContext c;
+  c.node_key = crypto::generate_node_key();
+  CancelToken cancel;
+  auto r = make_sign_operation(c)(std::string("bytes\0to sign", 13), cancel);
+  ASSERT_TRUE(r.ok);
+  const json::object out = json::parse(r.output).as_object();
+  EXPECT_EQ(out.at("publicKey").as_string(), c.node_key->public_key_hex());
+  std::string sig, pk;
+  for (const auto* hex : {&out.at("signature").as_string(), &out.at("publicKey").as_string()}) {
+    std::string raw;
+    for (std::size_t i = 0; i < hex->size(); i += 2) {
+      raw.push_back(static_cast<char>(std::stoi(std::string(hex->subview(i, 2)), nullptr, 16)));
+    }
+    (sig.empty() ? sig : pk) = raw;
+  }
+  EXPECT_TRUE(crypto::verify_detached(pk, std::string("bytes\0to sign", 13), sig));
+  EXPECT_FALSE(crypto::verify_detached(pk, "bytes", sig));
+  const std::vector<std::string> sign{"sign"};
+  EXPECT_THROW(OperationRegistry::with(sign, OperationContext{}), std::invalid_argument);
+}
+
 TEST(LitOperations, TheRegistryRefusesKeyOperationsWithoutTheirKeys) {
   const std::vector<std::string> encrypt{"encrypt"};
   const std::vector<std::string> decrypt{"decrypt"};
