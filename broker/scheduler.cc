@@ -35,7 +35,8 @@ Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutp
             [this](const Job& job) { --counters_.by_state[static_cast<std::size_t>(job.state)]; }),
       workers_(options_.operations.size()),
       ready_(options_.operations.size()) {
-  if (options_.quorum.threshold > 0) quorum_op_ = find_operation(options_.quorum.operation);
+  quorum_catalogue_op_ = find_operation(options_.quorum.operation);
+  if (options_.quorum.threshold > 0) quorum_op_ = quorum_catalogue_op_;
   secret_input_.assign(options_.operations.size(), false);
   for (const std::string& name : options_.secret_input_operations) {
     if (int op = find_operation(name); op >= 0) secret_input_[op] = true;
@@ -77,7 +78,7 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
     return Outcome::fail(fb::ErrorCode::unknown_operation,
                          "operation is not in this broker's catalogue (--operations)");
   }
-  if (op == find_operation(options_.quorum.operation) && quorum_op_ < 0) {
+  if (op == quorum_catalogue_op_ && quorum_op_ < 0) {
     return Outcome::fail(fb::ErrorCode::invalid_argument,
                          "this broker has no --network-key, so it cannot check decrypt shares");
   }

@@ -242,7 +242,8 @@ class Scheduler {
   std::unordered_map<JobSlot, Waiters> waiters_;
   SchedulerCounters counters_;
   std::vector<bool> secret_input_;  // by operation id, from options_.secret_input_operations
-  int quorum_op_ = -1;              // the quorum operation's id when this broker has a network key
+  int quorum_catalogue_op_ = -1;    // the quorum operation's id in the catalogue (-1: not in it)
+  int quorum_op_ = -1;  // the same, only when this broker has a network key to run it with
   std::unordered_map<JobSlot, Quorum> quorums_;
   std::vector<JobSlot> quorum_queue_;  // quorum jobs that need parts, in dispatch order
   uint64_t next_seq_ = 0;
