@@ -10,6 +10,7 @@
 #include "crypto/threshold/decryption.h"
 #include "crypto/threshold/envelope.h"
 #include "crypto/threshold/network_key.h"
+#include "crypto/threshold/share_json.h"
 
 namespace {
 
@@ -39,48 +40,24 @@ int refuse(const CryptoError& e) {
   return 1;
 }
 
-json::object share_json(const DecryptionShare& s) {
-  return {{"index", s.index},
-          {"D", to_hex(s.d)},
-          {"A1", to_hex(s.a1)},
-          {"A2", to_hex(s.a2)},
-          {"z", to_hex(s.z)}};
-}
-
-// A share as sent by a peer: points and scalars must decode, else the share is invalid.
+// A share or blinded request as a peer sent it: what does not decode is that party's refusal.
 Result<DecryptionShare> share_from(const json::object& o) {
-  DecryptionShare s;
-  const json::value* index = o.if_contains("index");
-  if (index == nullptr || !index->is_int64() || index->get_int64() < 1 ||
-      index->get_int64() > kMaxShares) {
-    return crypto_error("invalid_share", "share index must be an integer in 1..1024");
-  }
-  s.index = static_cast<std::uint32_t>(index->get_int64());
-  auto d = point_from_hex(str(o, "D"));
-  auto a1 = point_from_hex(str(o, "A1"));
-  auto a2 = point_from_hex(str(o, "A2"));
-  auto z = scalar_from_hex(str(o, "z"));
-  if (!d || !a1 || !a2 || !z) {
+  auto s = share_from_json(o);
+  if (!s) {
     return crypto_error("invalid_share",
-                        "a share point is not a valid non-identity point, or z "
-                        "is not a canonical scalar");
+                        "a share needs an index in 1..1024, valid non-identity points D, A1, A2 "
+                        "and a canonical scalar z");
   }
-  s.d = *d;
-  s.a1 = *a1;
-  s.a2 = *a2;
-  s.z = *z;
-  return s;
+  return *s;
 }
 
 Result<BlindedRequest> blinded_from(const json::object& o) {
-  auto v = point_from_hex(str(o, "V"));
-  auto a = point_from_hex(str(o, "A"));
-  auto z = scalar_from_hex(str(o, "z"));
-  if (!v || !a || !z) {
+  auto b = blinded_from_json(o);
+  if (!b) {
     return crypto_error("invalid_blinding",
                         "V or A is not a valid non-identity point, or z is not canonical");
   }
-  return BlindedRequest{*v, *a, *z};
+  return *b;
 }
 
 std::string data_hash_of(const std::string& identity) {
@@ -138,7 +115,7 @@ int run(const json::object& req) {
     if (!blinded) return refuse(blinded.error());
     auto d = make_share(key.value(), share.value(), envelope.value(), identity, blinded.value());
     if (!d) return refuse(d.error());
-    std::cout << json::serialize(share_json(d.value())) << "\n";
+    std::cout << json::serialize(share_to_json(d.value())) << "\n";
     return 0;
   }
   if (op == "combine") {
