@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "protocol/codec.h"
+#include "schemas/error_names.h"
 
 namespace litc::bridge {
 namespace {
@@ -16,14 +17,6 @@ T number(std::string_view s) {
 }
 
 }  // namespace
-
-fb::ErrorCode parse_error_code(std::string_view name) {
-  const auto* names = fb::EnumNamesErrorCode();
-  for (int i = 0; names[i] != nullptr; ++i) {
-    if (name == names[i]) return static_cast<fb::ErrorCode>(i);
-  }
-  return fb::ErrorCode::unknown;
-}
 
 fb::JobState parse_state(std::string_view name) {
   const auto* names = fb::EnumNamesJobState();
@@ -69,7 +62,7 @@ JobInfo job_from_hash(std::string_view job_id, const RedisReply& reply) {
     } else if (k == "outputCID") {
       j.output_cid = v;
     } else if (k == "errorCode") {
-      j.error_code = parse_error_code(v);
+      j.error_code = error_code_from_name(v);
     } else if (k == "errorMessage") {
       j.error_message = v;
     } else if (k == "submittedAt") {

@@ -49,8 +49,6 @@ void append_job_field_names(uint32_t fields, std::vector<std::string>& args);
 JobInfo job_from_hash(std::string_view job_id, const RedisReply& hgetall);
 // "pending" -> JobState::pending …; unknown for anything else.
 fb::JobState parse_state(std::string_view name);
-// An ErrorCode by its catalogue name (also the crypto libraries' codes); unknown when not one.
-fb::ErrorCode parse_error_code(std::string_view name);
 
 namespace detail {
 // Decimal text of n in buf (which must hold 24 chars).

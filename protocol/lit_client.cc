@@ -6,16 +6,13 @@
 #include "crypto/conditions/conditions.h"
 #include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/envelope.h"
+#include "crypto/threshold/share_json.h"
 
 namespace litc {
 namespace {
 
 namespace json = boost::json;
 using crypto::crypto_error;
-
-crypto::CryptoError from(const crypto::ConditionError& e) {
-  return crypto_error(std::string(crypto::to_string(e.code)), e.message);
-}
 
 std::string_view sv(const json::string& s) {
   return {s.data(), s.size()};
@@ -26,33 +23,12 @@ const json::string* string_member(const json::object& o, std::string_view key) {
   return v != nullptr ? v->if_string() : nullptr;
 }
 
-std::optional<crypto::DecryptionShare> share_from(const json::value& v) {
-  const json::object* o = v.if_object();
-  if (o == nullptr) return std::nullopt;
-  const json::value* index = o->if_contains("index");
-  const json::string* d = string_member(*o, "D");
-  const json::string* a1 = string_member(*o, "A1");
-  const json::string* a2 = string_member(*o, "A2");
-  const json::string* z = string_member(*o, "z");
-  if (index == nullptr || !index->is_int64() || index->get_int64() < 1 ||
-      index->get_int64() > crypto::kMaxShares || !d || !a1 || !a2 || !z) {
-    return std::nullopt;
-  }
-  auto dp = crypto::point_from_hex(sv(*d));
-  auto a1p = crypto::point_from_hex(sv(*a1));
-  auto a2p = crypto::point_from_hex(sv(*a2));
-  auto zs = crypto::scalar_from_hex(sv(*z));
-  if (!dp || !a1p || !a2p || !zs) return std::nullopt;
-  return crypto::DecryptionShare{static_cast<std::uint32_t>(index->get_int64()), *dp, *a1p, *a2p,
-                                 *zs};
-}
-
 }  // namespace
 
 crypto::Result<std::string> encrypt_to_json(const crypto::NetworkKey& key, std::string_view params,
                                             std::string_view plaintext) {
   auto parsed = crypto::parse_condition_params(params);
-  if (!parsed.ok()) return from(parsed.error());
+  if (!parsed.ok()) return crypto::to_crypto_error(parsed.error());
   auto envelope = crypto::encrypt_to_envelope(key.public_key, parsed.value(), plaintext);
   if (!envelope) return envelope.error();
   return json::serialize(envelope.value());
@@ -65,7 +41,7 @@ crypto::Result<PendingDecrypt> prepare_decrypt(const crypto::NetworkKey& key,
   crypto::JsonLimits limits;
   limits.max_bytes = 64 << 20;
   auto parsed = crypto::parse_condition_params(envelope_json, limits);
-  if (!parsed.ok()) return from(parsed.error());
+  if (!parsed.ok()) return crypto::to_crypto_error(parsed.error());
   const json::object& doc = parsed.value().document;
   const json::string* ciphertext = string_member(doc, "ciphertext");
   const json::string* data_hash = string_member(doc, "dataToEncryptHash");
@@ -75,7 +51,7 @@ crypto::Result<PendingDecrypt> prepare_decrypt(const crypto::NetworkKey& key,
   }
   auto identity =
       crypto::access_control_identity(parsed.value().conditions.hash_of_conditions, sv(*data_hash));
-  if (!identity.ok()) return from(identity.error());
+  if (!identity.ok()) return crypto::to_crypto_error(identity.error());
   auto envelope = crypto::envelope_from_base64(sv(*ciphertext));
   if (!envelope) return envelope.error();
   auto blinding = crypto::blind(key, envelope.value(), identity.value());
@@ -88,9 +64,7 @@ crypto::Result<PendingDecrypt> prepare_decrypt(const crypto::NetworkKey& key,
   input[kind_key] = doc.at(kind_key);
   input["chain"] = parsed.value().chain;
   input["authSig"] = auth_sig;
-  input["blinded"] = json::object{{"V", crypto::to_hex(blinding->request.v)},
-                                  {"A", crypto::to_hex(blinding->request.a)},
-                                  {"z", crypto::to_hex(blinding->request.z)}};
+  input["blinded"] = crypto::blinded_to_json(blinding->request);
   PendingDecrypt pending;
   pending.job_input = json::serialize(input);
   pending.envelope = envelope.value();
@@ -112,7 +86,7 @@ crypto::Result<std::string> finish_decrypt(const crypto::NetworkKey& key,
   }
   std::vector<crypto::DecryptionShare> shares;
   for (const json::value& item : list->get_array()) {
-    auto share = share_from(item);
+    auto share = crypto::share_from_json(item);
     if (!share) return crypto_error("invalid_share", "a share in the job's output is malformed");
     shares.push_back(*share);
   }

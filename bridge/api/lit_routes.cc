@@ -25,6 +25,7 @@
 #include "protocol/base64.h"
 #include "protocol/job_json.h"
 #include "protocol/lit_client.h"
+#include "schemas/error_names.h"
 
 namespace litc::bridge {
 namespace {
@@ -37,7 +38,7 @@ ApiResponse catalogue_error(fb::ErrorCode code, std::string_view message) {
 }
 
 ApiResponse from_crypto(const crypto::CryptoError& e) {
-  fb::ErrorCode code = parse_error_code(e.code);
+  fb::ErrorCode code = error_code_from_name(e.code);
   return catalogue_error(code == fb::ErrorCode::unknown ? fb::ErrorCode::internal : code,
                          e.message);
 }

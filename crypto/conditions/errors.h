@@ -21,6 +21,8 @@
 #include <utility>
 #include <variant>
 
+#include "crypto/crypto_result.h"
+
 namespace litc::crypto {
 
 enum class ConditionErrc {
@@ -38,6 +40,11 @@ struct ConditionError {
   ConditionErrc code = ConditionErrc::invalid_argument;
   std::string message;
 };
+
+// The same error as the rest of crypto/ answers it (its code is the catalogue name).
+inline CryptoError to_crypto_error(const ConditionError& e) {
+  return CryptoError{std::string(to_string(e.code)), e.message};
+}
 
 // Peer text quoted in a message, bounded: at most `max` bytes, printable ASCII kept, every other
 // byte as '?', "..." when cut. Messages go back to peers and into logs.

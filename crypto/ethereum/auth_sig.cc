@@ -122,6 +122,11 @@ AuthSigVerdict verify_auth_sig(const boost::json::value& auth_sig, std::string_v
     return invalid("the signed message's domain \"" + m.domain.substr(0, 64) +
                    "\" is not one this node accepts authSigs from");
   }
+  if (policy.max_lifetime_ms > 0 && m.expiration_time->unix_ms - now_ms > policy.max_lifetime_ms) {
+    return invalid("the signed message expires more than " +
+                   std::to_string(policy.max_lifetime_ms / 1000) +
+                   " s from now; this node accepts shorter-lived authSigs only");
+  }
 
   // 5. Who signed it.
   auto signer = recover_signer(*signed_message, *sig);

@@ -8,7 +8,8 @@
 //  3. signedMessage parses as EIP-4361 (siwe_message.h) and names the same 20 bytes as address.
 //  4. the message has an Expiration Time (an authSig must expire), its Resources contain
 //     "lit-accesscontrolcondition://*" or the exact identity string L the caller passes, and its
-//     domain is in policy.allowed_domains when that list is not empty. The statement, URI, chain
+//     domain is in policy.allowed_domains when that list is not empty, and it expires no further
+//     than policy.max_lifetime_ms from now (when set). The statement, URI, chain
 //     id, nonce and Issued At are not checked: like Lit, an authSig is reusable until it expires.
 //  5. the signature recovers (personal_sign.h: high s is accepted) to address.
 //  6. time: now_ms >= Expiration Time, or now_ms < Not Before, is auth_sig_expired.
@@ -40,6 +41,9 @@ struct AuthSigPolicy {
   // authSig; with the wildcard a node could replay it for any ciphertext the wallet may open
   // until it expires, with the exact identity only for this one. false: exact identity only.
   bool allow_wildcard_resource = true;
+  // An authSig expiring further than this from now is invalid_auth_sig: a bearer credential every
+  // node sees must not live for months. 0 = no limit.
+  std::int64_t max_lifetime_ms = 0;
 };
 
 struct AuthSigVerdict {

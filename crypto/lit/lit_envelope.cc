@@ -12,7 +12,7 @@ Result<boost::json::object> encrypt_to_envelope(const Point& network_key,
   const std::string data_hash = data_to_encrypt_hash(plaintext);
   auto identity = access_control_identity(conditions.hash_of_conditions, data_hash);
   if (!identity.ok()) {
-    return crypto_error(std::string(to_string(identity.error().code)), identity.error().message);
+    return to_crypto_error(identity.error());
   }
   const Envelope e = encrypt_envelope(network_key, identity.value(), plaintext);
   boost::json::object out;

@@ -11,10 +11,11 @@
 #include "crypto/conditions/evaluator.h"
 #include "crypto/conditions/json_rpc_chain_reader.h"
 #include "crypto/ethereum/auth_sig.h"
-#include "crypto/ethereum/siwe_message.h"
 #include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/decryption.h"
 #include "crypto/threshold/envelope.h"
+#include "crypto/threshold/share_json.h"
+#include "schemas/error_names.h"
 
 namespace litc {
 namespace {
@@ -22,31 +23,14 @@ namespace {
 namespace json = boost::json;
 using crypto::ConditionErrc;
 
-fb::ErrorCode code_of(ConditionErrc c) {
-  switch (c) {
-    case ConditionErrc::invalid_argument:
-      return fb::ErrorCode::invalid_argument;
-    case ConditionErrc::unsupported_condition:
-      return fb::ErrorCode::unsupported_condition;
-    case ConditionErrc::access_denied:
-      return fb::ErrorCode::access_denied;
-    case ConditionErrc::chain_unavailable:
-      return fb::ErrorCode::chain_unavailable;
-  }
-  return fb::ErrorCode::internal;
-}
-
-// The crypto library's codes are the catalogue's names; the generated table maps them back.
-fb::ErrorCode code_of(const std::string& name) {
-  const char* const* names = fb::EnumNamesErrorCode();
-  for (int i = 0; names[i] != nullptr; ++i) {
-    if (name == names[i]) return static_cast<fb::ErrorCode>(i);
-  }
-  return fb::ErrorCode::internal;
+// crypto/'s codes are the catalogue's names; a name this build lacks would be a bug of ours.
+fb::ErrorCode code_of(std::string_view name) {
+  const fb::ErrorCode code = error_code_from_name(name);
+  return code == fb::ErrorCode::unknown ? fb::ErrorCode::internal : code;
 }
 
 OperationResult fail(const crypto::ConditionError& e) {
-  return OperationResult::failure(code_of(e.code), e.message);
+  return OperationResult::failure(code_of(crypto::to_string(e.code)), e.message);
 }
 OperationResult fail(const crypto::CryptoError& e) {
   return OperationResult::failure(code_of(e.code), e.message);
@@ -185,6 +169,7 @@ Operation make_decrypt_operation(const OperationContext& context) {
   }
   shared->policy.allowed_domains = context.siwe_domains;
   shared->policy.allow_wildcard_resource = context.allow_wildcard_auth_sig;
+  shared->policy.max_lifetime_ms = std::int64_t{context.max_auth_sig_lifetime_s} * 1000;
   shared->limits = {context.max_params_bytes, crypto::kDefaultMaxJsonDepth};
   shared->context = context;
   shared->context.network_key.reset();  // held once, above
@@ -224,44 +209,19 @@ Operation make_decrypt_operation(const OperationContext& context) {
     if (auto ok = crypto::verify_label(shared->network.public_key, envelope.value(), L); !ok) {
       return fail(ok.error());
     }
-    const json::object& b = blinded->get_object();
-    const json::string* v_hex = string_member(b, "V");
-    const json::string* a_hex = string_member(b, "A");
-    const json::string* z_hex = string_member(b, "z");
-    std::optional<crypto::Point> v, a;
-    std::optional<crypto::Scalar> z;
-    if (v_hex && a_hex && z_hex) {
-      v = crypto::point_from_hex(sv(*v_hex));
-      a = crypto::point_from_hex(sv(*a_hex));
-      z = crypto::scalar_from_hex(sv(*z_hex));
-    }
-    if (!v || !a || !z) {
+    const auto request = crypto::blinded_from_json(*blinded);
+    if (!request) {
       return OperationResult::failure(
           fb::ErrorCode::invalid_blinding,
           "blinded.V and blinded.A must be valid non-identity ristretto255 points and blinded.z "
           "a canonical scalar, each as 64 hex digits");
     }
-    const crypto::BlindedRequest request{*v, *a, *z};
-    if (auto ok = crypto::verify_blinding(envelope.value(), request, L); !ok) {
+    if (auto ok = crypto::verify_blinding(envelope.value(), *request, L); !ok) {
       return fail(ok.error());
     }
     // 3. Who asks, 4. whether the conditions hold for them.
     const std::int64_t now = now_ms(c);
-    crypto::AuthSigVerdict who = crypto::verify_auth_sig(*auth_sig, L, now, shared->policy);
-    if (who.ok && c.max_auth_sig_lifetime_s != 0) {
-      // verify_auth_sig has checked the message parses and has an Expiration Time.
-      const auto& text = auth_sig->as_object().at("signedMessage").as_string();
-      auto message = crypto::parse_siwe_message(std::string_view(text.data(), text.size()));
-      if (message.ok() && message.value().expiration_time &&
-          message.value().expiration_time->unix_ms - now >
-              std::int64_t{c.max_auth_sig_lifetime_s} * 1000) {
-        who.ok = false;
-        who.code = crypto::AuthSigCode::invalid_auth_sig;
-        who.message = "the sign-in message expires more than " +
-                      std::to_string(c.max_auth_sig_lifetime_s) +
-                      " s from now; this node accepts shorter-lived authSigs only";
-      }
-    }
+    const crypto::AuthSigVerdict who = crypto::verify_auth_sig(*auth_sig, L, now, shared->policy);
     if (!who.ok) {
       return OperationResult::failure(who.code == crypto::AuthSigCode::auth_sig_expired
                                           ? fb::ErrorCode::auth_sig_expired
@@ -274,17 +234,13 @@ Operation make_decrypt_operation(const OperationContext& context) {
     if (!verdict.ok()) return fail(verdict.error());
     // 5. Only now the share.
     // The label and the blinding proof were checked above (step 2), before anything else.
-    auto share = crypto::share_of_checked_request(shared->network, shared->share, request);
+    auto share = crypto::share_of_checked_request(shared->network, shared->share, *request);
     if (!share) return fail(share.error());
     crypto::DecryptionShare& d = share.value();
     if (shared->context.fault_wrong_share) {
       d.d = *crypto::add(d.d, *crypto::mul_base(crypto::scalar_from_u32(1)));
     }
-    return OperationResult::success(json::serialize(json::object{{"index", d.index},
-                                                                 {"D", crypto::to_hex(d.d)},
-                                                                 {"A1", crypto::to_hex(d.a1)},
-                                                                 {"A2", crypto::to_hex(d.a2)},
-                                                                 {"z", crypto::to_hex(d.z)}}));
+    return OperationResult::success(json::serialize(crypto::share_to_json(d)));
   };
 }
 

@@ -176,6 +176,16 @@ TEST_F(AuthSig, WithoutTheWildcardOnlyTheExactIdentityGrants) {
   expect_accepted(verify(auth_sig_of(m_, key_), kNow, exact));
 }
 
+TEST_F(AuthSig, AMaximumLifetimeRefusesAuthSigsThatExpireTooLate) {
+  AuthSigPolicy capped;
+  const std::int64_t expires = m_.expiration_time->unix_ms;
+  capped.max_lifetime_ms = expires - kNow;  // exactly the limit: accepted
+  expect_accepted(verify(auth_sig_of(m_, key_), kNow, capped));
+  capped.max_lifetime_ms = expires - kNow - 1;
+  expect_refused(verify(auth_sig_of(m_, key_), kNow, capped), AuthSigCode::invalid_auth_sig,
+                 "accepts shorter-lived authSigs only");
+}
+
 TEST_F(AuthSig, IgnoresTheStatementUriChainIdNonceAndIssuedAt) {
   m_.statement.reset();
   m_.uri = "https://elsewhere.example/";
