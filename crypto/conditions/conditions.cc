@@ -6,6 +6,8 @@
 #include <array>
 #include <optional>
 
+#include "crypto/sha256_hex.h"
+
 namespace litc::crypto {
 
 namespace {
@@ -495,11 +497,7 @@ ConditionResult<ConditionParams> parse_condition_params(std::string_view json,
 }
 
 std::string sha256_lower_hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex, crypto_hash_sha256_BYTES * 2);
+  return sha256_hex(bytes);
 }
 
 std::string data_to_encrypt_hash(std::string_view plaintext) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "crypto/sha256_hex.h"
+
 namespace litc::crypto {
 namespace {
 
@@ -27,12 +29,6 @@ Scalar dleq_challenge(std::uint32_t index, const Point& x, const Point& v, const
   const auto i = u32_le(index);
   return hash_to_scalar(kDleqTag, {std::string_view(i.data(), i.size()), x.view(), v.view(),
                                    d.view(), a1.view(), a2.view()});
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The `sha256` operation and the hex digest helper, on libsodium's crypto_hash_sha256.
 #include <sodium.h>
 
+#include "crypto/sha256_hex.h"
 #include "worker/operations/builtin.h"
 
 namespace litc {
@@ -16,11 +17,7 @@ bool sodium_ready() {
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);  // lowercase, NUL-terminated
-  return std::string(hex, crypto_hash_sha256_BYTES * 2);
+  return crypto::sha256_hex(bytes);
 }
 
 OperationResult run_sha256(std::string_view input, const CancelToken& /*cancel*/) {
