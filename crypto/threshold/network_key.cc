@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace litc::crypto {
 namespace {
@@ -31,10 +30,6 @@ Scalar evaluate(const std::vector<Scalar>& coefficients, std::uint32_t index) {
     acc = scalar_add(scalar_mul(acc, at), coefficients[j]);
   }
   return acc;
-}
-
-const json::object* as_object(const json::value& v) {
-  return v.if_object();
 }
 
 std::optional<std::uint32_t> as_u32(const json::object& o, std::string_view key) {
@@ -230,7 +225,7 @@ Result<NetworkKey> network_key_from_json(std::string_view text) {
   json::error_code ec;
   json::value doc = json::parse(text, ec);
   if (ec) return bad_network("not JSON (" + ec.message() + ")");
-  const json::object* root = as_object(doc);
+  const json::object* root = doc.if_object();
   if (root == nullptr) return bad_network("not a JSON object");
   if (as_u32(*root, "version") != 1u) return bad_network("version must be 1");
   auto t = as_u32(*root, "threshold");
@@ -287,7 +282,7 @@ Result<KeyShare> key_share_from_json(std::string_view text) {
   json::error_code ec;
   json::value doc = json::parse(text, ec);
   if (ec) return crypto_error("invalid_key_share", "key share: not JSON");
-  const json::object* root = as_object(doc);
+  const json::object* root = doc.if_object();
   if (root == nullptr || as_u32(*root, "version") != 1u) {
     return crypto_error("invalid_key_share", "key share: not a version 1 key share object");
   }
@@ -342,8 +337,12 @@ Result<bool> write_new_file(const std::string& path, std::string_view contents, 
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, mode) != 0 || ::close(fd) != 0) {  // fchmod: the umask must not widen it
-    return crypto_error("invalid_argument", "cannot finish " + path + ": " + std::strerror(errno));
+  // fchmod: the umask must not widen it. The descriptor is closed whatever fchmod answered.
+  const bool chmod_ok = ::fchmod(fd, mode) == 0;
+  const int chmod_errno = errno;
+  if (::close(fd) != 0 || !chmod_ok) {
+    return crypto_error("invalid_argument", "cannot finish " + path + ": " +
+                                                std::strerror(chmod_ok ? errno : chmod_errno));
   }
   return true;
 }

@@ -215,7 +215,7 @@ TEST(SchedulerQuorum, NoHolderOnlineAtAllIsQuorumUnavailableToo) {
   EXPECT_EQ(h.job("d1").error, fb::ErrorCode::quorum_unavailable);
 }
 
-TEST(SchedulerQuorum, TPartsRunningAtTheWaitAreLeftToTheirTimeout) {
+TEST(SchedulerQuorum, TPartsRunningAtTheWaitWithNoOtherHolderRunToTheirTimeout) {
   FakeVerifier v;
   QuorumHarness h(v);
   h.add_holder("a", 1);

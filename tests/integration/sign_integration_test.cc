@@ -29,6 +29,9 @@ TEST(SignOperation, ANodeSignsWithTheKeyLitcKeygenMade) {
   CliResult keygen = net.cli({"keygen", "--node", "--out", key_file});
   ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
   const std::string public_key(json::parse(keygen.out).at("publicKey").as_string());
+  // keygen makes one kind of key per call: both flags, or neither, is a usage error.
+  EXPECT_EQ(net.cli({"keygen", "--node", "--network", "--out", key_file + ".2"}).exit_code, 2);
+  EXPECT_EQ(net.cli({"keygen", "--out", key_file + ".3"}).exit_code, 2);
   net.add_worker("signer", "echo,sign", 2, {"--node-key", key_file});
   ASSERT_TRUE(net.wait_workers_online(1));
 

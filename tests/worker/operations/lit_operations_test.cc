@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "crypto/threshold/network_key.h"
 #include "protocol/lit_client.h"
@@ -202,6 +204,36 @@ TEST(LitOperations, OneRequestCannotTurnANodeIntoAnRpcAmplifier) {
   auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 60'000));
   EXPECT_EQ(op(pending->job_input, stopped).error, fb::ErrorCode::chain_unavailable);
   EXPECT_EQ(chain->reads, 0);
+}
+
+// Answers every read, each after `delay`.
+class SlowChain : public CountingChain {
+ public:
+  explicit SlowChain(std::chrono::milliseconds delay) : delay_(delay) {}
+  crypto::ConditionResult<std::string> eth_call(std::string_view c, std::string_view t,
+                                                std::string_view d, std::string_view b) override {
+    std::this_thread::sleep_for(delay_);
+    return CountingChain::eth_call(c, t, d, b);
+  }
+
+ private:
+  std::chrono::milliseconds delay_;
+};
+
+TEST(LitOperations, ChainReadsStopAtTheRequestsTimeBudget) {
+  Keys k;
+  CancelToken cancel;
+  auto chain = std::make_shared<SlowChain>(std::chrono::milliseconds(30));
+  OperationContext c = k.context(1);
+  c.chain_reader = chain;
+  c.evaluation_budget_ms = 50;  // room for two 30 ms reads, not for eight
+  auto envelope = encrypt_to_json(k.dealt.network, balances(8, true), "hello world");
+  auto pending = prepare_decrypt(k.dealt.network, envelope.value(), auth(7, kNow + 60'000));
+  auto r = make_decrypt_operation(c)(pending->job_input, cancel);
+  EXPECT_EQ(r.error, fb::ErrorCode::chain_unavailable) << r.message;
+  EXPECT_NE(r.message.find("time budget"), std::string::npos) << r.message;
+  EXPECT_GE(chain->reads, 1);
+  EXPECT_LE(chain->reads, 3);
 }
 
 TEST(LitOperations, ALongLivedAuthSigIsRefused) {
