@@ -353,6 +353,12 @@ TEST_F(Decrypt, LitcEncryptsLocallyAndDecryptsThroughTheBroker) {
   CliResult denied = decrypt_with(theirs);
   EXPECT_EQ(denied.exit_code, 1) << denied.err;
   EXPECT_EQ(json::parse(denied.out).at("error").at("code"), "access_denied");
+  // No broker answering is the tool's failure (exit 2), not a refusal of the request.
+  CliResult unreachable = net_->cli({"decrypt", "--auth-sig", mine, "--broker",
+                                     "tcp://127.0.0.1:" + std::to_string(unused_tcp_port()),
+                                     "--network-key", dir_ + "/network.json", "--envelope",
+                                     envelope, "--timeout-ms", "300", "--wait-timeout-ms", "300"});
+  EXPECT_EQ(unreachable.exit_code, 2) << unreachable.out << unreachable.err;
 }
 
 TEST_F(Decrypt, AWorkerRefusesToStartWithAShareThatDoesNotMatchTheKey) {
