@@ -40,10 +40,14 @@ namespace litc::broker {
 class ShareVerifier {
  public:
   virtual ~ShareVerifier() = default;
+  // What every share of the request `input` (the job's input) is checked against — for decrypt,
+  // its blinded point V — read once when the job is submitted, not once per share. Empty when the
+  // request has none (its shares then never pass; the nodes refuse such a request anyway).
+  virtual std::string request_key(std::string_view input) const = 0;
   // When `output` (a worker's Result) is a valid decryption share of share index `index` for the
-  // request `input` (the job's input): the share re-written with only its own members, so nothing
+  // request whose key is `request_key`: the share re-written with only its own members, so nothing
   // else a node put beside it reaches the requester. nullopt otherwise.
-  virtual std::optional<std::string> verify(std::string_view input, std::string_view output,
+  virtual std::optional<std::string> verify(std::string_view request_key, std::string_view output,
                                             uint32_t index) const = 0;
   // True when `proof` shows that the node `node_id` holds share `index` (Register.share_proof).
   virtual bool verify_holder(uint32_t index, std::string_view node_id,
@@ -75,7 +79,8 @@ struct Quorum {
   std::vector<uint32_t> excluded;  // indices that refused or gave a bad share
   fb::ErrorCode last_error = fb::ErrorCode::unknown;
   std::string last_message;
-  bool queued = false;  // in the scheduler's list of quorum jobs that need parts
+  bool queued = false;      // in the scheduler's list of quorum jobs that need parts
+  std::string request_key;  // ShareVerifier::request_key of the job's input
 
   bool uses_index(uint32_t index) const;
   bool uses_accepted(uint32_t index) const;

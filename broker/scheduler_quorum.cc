@@ -8,7 +8,8 @@ namespace litc::broker {
 
 void Scheduler::start_quorum(JobSlot slot) {
   Job& job = jobs_.at(slot);
-  quorums_[slot] = Quorum{};
+  Quorum& q = quorums_[slot] = Quorum{};
+  q.request_key = options_.quorum.verifier->request_key(job.input);
   job.worker = kNoWorker;  // a quorum job is held by its parts, never by one worker
   push_deadline({clock_.now_ms() + options_.quorum.wait_ms, job.seq, slot, job.attempt,
                  DeadlineKind::quorum_wait});
@@ -88,7 +89,9 @@ ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
   const uint32_t index = part->share_index;
   q.running.erase(part);
   std::optional<std::string> share;
-  if (a.ok) share = options_.quorum.verifier->verify(job.input, a.output, index);
+  if (a.ok && !q.request_key.empty()) {
+    share = options_.quorum.verifier->verify(q.request_key, a.output, index);
+  }
   if (share) {
     if (!q.uses_accepted(index)) q.accepted.push_back({index, std::move(*share)});
   } else {

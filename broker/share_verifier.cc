@@ -10,18 +10,24 @@ namespace litc::broker {
 
 namespace json = boost::json;
 
-std::optional<std::string> DleqShareVerifier::verify(std::string_view input,
-                                                     std::string_view output,
-                                                     uint32_t index) const {
+std::string DleqShareVerifier::request_key(std::string_view input) const {
   json::error_code ec;
   const json::value request = json::parse(input, ec);
   const json::value* blinded =
       ec || !request.is_object() ? nullptr : request.get_object().if_contains("blinded");
   const auto b = blinded == nullptr ? std::nullopt : crypto::blinded_from_json(*blinded);
+  return b ? std::string(b->v.view()) : std::string();
+}
+
+std::optional<std::string> DleqShareVerifier::verify(std::string_view request_key,
+                                                     std::string_view output,
+                                                     uint32_t index) const {
+  const auto v = crypto::decode_point(request_key);
+  json::error_code ec;
   const json::value reply = json::parse(output, ec);
   const auto share = ec ? std::nullopt : crypto::share_from_json(reply);
-  if (!b || !share || share->index != index) return std::nullopt;
-  if (!crypto::verify_share(key_, b->v, *share).ok()) return std::nullopt;
+  if (!v || !share || share->index != index) return std::nullopt;
+  if (!crypto::verify_share(key_, *v, *share).ok()) return std::nullopt;
   return json::serialize(crypto::share_to_json(*share));
 }
 

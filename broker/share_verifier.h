@@ -11,9 +11,11 @@ namespace litc::broker {
 class DleqShareVerifier final : public ShareVerifier {
  public:
   explicit DleqShareVerifier(crypto::NetworkKey key) : key_(std::move(key)) {}
-  // `input`: the decrypt request ({"blinded":{"V":…},…}); `output`: {"index","D","A1","A2","z"}.
-  // nullopt for anything unparsable, an index other than `index`, or a failing proof.
-  std::optional<std::string> verify(std::string_view input, std::string_view output,
+  // The blinded V (32 bytes) of a decrypt request {"blinded":{"V":…},…}, or empty.
+  std::string request_key(std::string_view input) const override;
+  // `output`: {"index","D","A1","A2","z"}. nullopt for anything unparsable, an index other than
+  // `index`, or a failing proof.
+  std::optional<std::string> verify(std::string_view request_key, std::string_view output,
                                     uint32_t index) const override;
   bool verify_holder(uint32_t index, std::string_view node_id,
                      std::string_view proof) const override;

@@ -16,11 +16,14 @@ namespace {
 // the proof "pop:<index>:<node id>".
 class FakeVerifier : public ShareVerifier {
  public:
-  std::optional<std::string> verify(std::string_view input, std::string_view output,
+  std::string request_key(std::string_view input) const override {
+    return input == "input" ? "V" : "";
+  }
+  std::optional<std::string> verify(std::string_view key, std::string_view output,
                                     uint32_t index) const override {
     ++calls;
     const std::string share = "share:" + std::to_string(index);
-    if (input != "input" || output.substr(0, share.size()) != share) return std::nullopt;
+    if (key != "V" || output.substr(0, share.size()) != share) return std::nullopt;
     if (output.size() != share.size() && output.substr(share.size(), 1) != "+") return std::nullopt;
     return share;
   }
