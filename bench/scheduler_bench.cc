@@ -80,7 +80,7 @@ void BM_SchedulerSubmitDispatchComplete(benchmark::State& state) {
     AssignQueue::Assigned a = std::move(out.assigned.front());
     out.assigned.pop_front();
     ResultVerdict v = scheduler.result(
-        a.routing_id, {a.job_id, a.attempt, true, input, fb::ErrorCode::unknown, {}});
+        a.routing_id, {a.job_id, a.attempt, true, input, fb::ErrorCode::unknown, {}, {}});
     if (v != ResultVerdict::accepted) {
       state.SkipWithError("a result was not accepted");
       break;

@@ -79,6 +79,12 @@ JobInfo job_from_hash(std::string_view job_id, const RedisReply& reply) {
       j.dead_lettered = v == "1";
     } else if (k == "inputSize") {
       j.input_size = number<uint32_t>(v);
+    } else if (k == "verified") {
+      j.verified = v == "1";
+    } else if (k == "inputCID") {
+      j.input_cid = v;
+    } else if (k == "attestations") {
+      j.attestations = attestations_from_json(v).value_or(std::vector<AttestationInfo>{});
     }
   }
   return j;

@@ -13,6 +13,7 @@
 #include "bridge/redis/redis_connection.h"
 #include "protocol/client.h"
 #include "protocol/codec.h"
+#include "protocol/job_json.h"
 
 namespace litc::bridge {
 
@@ -33,6 +34,8 @@ enum JobField : uint32_t {
   kTimeout = 1u << 12,
   kDeadLettered = 1u << 13,
   kInputSize = 1u << 14,
+  kVerified = 1u << 15,      // verified + inputCID
+  kAttestations = 1u << 16,  // JSON, as in the job object (protocol/job_json.h)
 };
 
 // Calls emit(name, value) for the hash fields of the `fields` bits of `job`, in a fixed order
@@ -83,6 +86,11 @@ void for_each_job_field(const JobInfo& j, uint32_t f, Emit&& emit) {
   if (f & kTimeout) emit("timeoutMs", detail::decimal(n, j.timeout_ms));
   if (f & kDeadLettered) emit("deadLettered", std::string_view(j.dead_lettered ? "1" : "0"));
   if (f & kInputSize) emit("inputSize", detail::decimal(n, j.input_size));
+  if (f & kVerified) {
+    emit("verified", std::string_view(j.verified ? "1" : "0"));
+    emit("inputCID", j.input_cid);
+  }
+  if (f & kAttestations) emit("attestations", attestations_json(j.attestations));
 }
 
 }  // namespace litc::bridge

@@ -93,6 +93,12 @@ void RedisMirror::merge(JobDelta& d, const fb::JobRecord& r, bool full) {
     j.dead_lettered = true;
     set |= kDeadLettered;
   }
+  if (const auto* list = r.attestations(); list != nullptr && list->size() != 0) {
+    j.attestations.clear();
+    for (const fb::ResultAttestation* a : *list)
+      j.attestations.push_back(AttestationInfo::from(*a));
+    set |= kAttestations;
+  }
   if (full) {
     // A full record replaces the hash or writes a new one: fields at their default (0) are left
     // out, an absent field reads as its default (job_hash.h). Every field costs Redis time.
@@ -103,7 +109,10 @@ void RedisMirror::merge(JobDelta& d, const fb::JobRecord& r, bool full) {
     j.ttl_ms = r.ttl_ms();
     j.timeout_ms = r.timeout_ms();
     j.input_size = r.input_size();
+    j.verified = r.verified();
+    j.input_cid = std::string(view(r.input_cid()));
     set |= kOperation | kMaxAttempts | kSubmittedAt | kInputSize;
+    if (j.verified) set |= kVerified;
     if (j.attempt == 0) set &= ~kAttempt;
     if (j.priority != 0) set |= kPriority;
     if (j.ttl_ms != 0) set |= kTtl;

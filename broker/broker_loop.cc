@@ -205,6 +205,7 @@ void BrokerLoop::on_client(const zmq::message_t& rid_msg, const zmq::message_t& 
       args.max_attempts = s->max_attempts();
       args.ttl_ms = s->ttl_ms();
       args.timeout_ms = s->timeout_ms();
+      args.verified = s->verified();
       Waiter waiter{std::string(rid), id};
       Outcome o = scheduler_.submit(args, s->wait() ? &waiter : nullptr);
       if (!o.ok()) {
@@ -322,6 +323,7 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     args.max_concurrent = r->capabilities()->max_concurrent_jobs();
     args.reputation = r->reputation();
     args.share_index = r->share_index();
+    args.signs_results = r->signs_results();
     if (const auto* proof = r->share_proof()) {
       args.share_proof =
           std::string_view(reinterpret_cast<const char*>(proof->data()), proof->size());
@@ -351,7 +353,7 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     // Not registered (never, or expired and forgotten): its result can only be stale.
     if (msg.body_type() == fb::WorkerMessageBody::Result) {
       const fb::Result* r = msg.body_as_Result();
-      scheduler_.result(rid, {view(r->job_id()), r->attempt(), r->ok(), {}, {}, {}});
+      scheduler_.result(rid, {view(r->job_id()), r->attempt(), r->ok(), {}, {}, {}, {}});
     }
     if (msg.body_type() == fb::WorkerMessageBody::Disconnect) return;
     spdlog::debug("workers: message from an unregistered peer; told to register");
@@ -370,11 +372,17 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     }
     case fb::WorkerMessageBody::Result: {
       const fb::Result* r = msg.body_as_Result();
-      ResultArgs args{view(r->job_id()), r->attempt(),    r->ok(),
-                      view(r->output()), r->error_code(), view(r->error_message())};
+      ResultArgs args{view(r->job_id()),   r->attempt(),    r->ok(),
+                      view(r->output()),   r->error_code(), view(r->error_message()),
+                      view(r->signature())};
       ResultVerdict v = scheduler_.result(rid, args);
       if (v == ResultVerdict::stale) {
         spdlog::debug("workers: stale result for {} attempt {} dropped", args.job_id, args.attempt);
+      } else if (v == ResultVerdict::rejected) {
+        spdlog::warn("workers: result for {} attempt {} rejected: its signature fails", args.job_id,
+                     args.attempt);
+        return worker_error(rid, fb::ErrorCode::invalid_signature,
+                            "the result's signature does not check; the job goes to another node");
       }
       return;
     }
@@ -458,7 +466,7 @@ void BrokerLoop::assign(const Worker& worker, const Job& job) {
   auto id = b.CreateString(job.id);
   auto op = b.CreateString(scheduler_.operation_name(job.op));
   auto input = bytes(b, job.input);
-  auto body = fb::CreateAssign(b, id, op, input, job.attempt, job.timeout_ms);
+  auto body = fb::CreateAssign(b, id, op, input, job.attempt, job.timeout_ms, job.verified);
   fb::FinishBrokerMessageBuffer(
       b, fb::CreateBrokerMessage(b, kProtocolVersion, fb::BrokerMessageBody::Assign, body.Union()));
   send_worker(worker.routing_id);

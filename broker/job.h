@@ -36,10 +36,11 @@ struct Job {
   uint32_t queue_gen = 0;  // bumps on every enqueue; stale ready-queue entries are skipped
   WorkerSlot worker = kNoWorker;
   OperationId op = 0;
-  fb::JobState state = fb::JobState::pending;
   fb::ErrorCode error = fb::ErrorCode::unknown;
+  fb::JobState state = fb::JobState::pending;
   bool dead_lettered = false;
   bool has_waiters = false;  // waiters live in Scheduler, keyed by slot
+  bool verified = false;     // its result must be signed by its node; the rest in Verification
 
   bool finished() const {
     return state == fb::JobState::completed || state == fb::JobState::failed ||
@@ -52,6 +53,18 @@ struct Job {
 // 216 it is 448 (+8 B per queued job), at 256 it is 528 (+48). The 1M-queued-jobs budget is 400
 // B/job with ~385 used, so growing Job needs room found elsewhere first.
 static_assert(sizeof(Job) <= 208, "Job grew: re-measure RSS per queued job (bench fill case)");
+
+// A verified job's rarer data (kept by the Scheduler beside the Job, by slot).
+struct Attestation {
+  std::string node_id;
+  std::string public_key;  // hex, as the node registered it
+  std::string output_cid;
+  std::string signature;  // 64 bytes
+};
+struct Verification {
+  std::string input_cid;
+  std::vector<Attestation> attestations;  // once completed: one per signer, in output order
+};
 
 // One job a worker holds: the slot is freed only by its Result or the worker's death.
 // job_seq tells a live job from a later job that reuses the slot after eviction.
@@ -73,6 +86,7 @@ struct Worker {
   uint32_t capacity = 1;  // max_concurrent, or less after Credit (0 = draining)
   int32_t reputation = 0;
   uint32_t share_index = 0;       // network-key share held (1..N), 0 = none
+  bool signs_results = false;     // may take verified jobs: a usable key, and never caught forging
   uint64_t registered_order = 0;  // dispatch tie-break: the longest registered first
   bool online = false;
 

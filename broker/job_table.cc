@@ -4,7 +4,7 @@
 namespace litc::broker {
 
 JobTable::JobTable(std::size_t retain_finished, std::size_t max_dead_letter,
-                   std::function<void(const Job&)> on_evict)
+                   std::function<void(JobSlot, const Job&)> on_evict)
     : on_evict_(std::move(on_evict)),
       retain_finished_(retain_finished),
       max_dead_letter_(max_dead_letter) {}
@@ -78,7 +78,7 @@ std::vector<JobSlot> JobTable::dead_letters(std::size_t limit) const {
 }
 
 void JobTable::erase(JobSlot slot) {
-  if (on_evict_) on_evict_(slots_[slot]);
+  if (on_evict_) on_evict_(slot, slots_[slot]);
   index_.erase(slots_[slot].id);
   slots_[slot] = Job{};
   finish_stamp_[slot] = 0;

@@ -19,7 +19,7 @@ class JobTable {
  public:
   // `on_evict` sees each finished job just before retention drops it (counters follow the table).
   JobTable(std::size_t retain_finished, std::size_t max_dead_letter,
-           std::function<void(const Job&)> on_evict = {});
+           std::function<void(JobSlot, const Job&)> on_evict = {});
 
   // Inserts a new job and returns its slot; the id must not exist (check find() first).
   JobSlot insert(Job job);
@@ -58,7 +58,7 @@ class JobTable {
   std::deque<std::pair<JobSlot, uint64_t>> dead_letter_;
   std::vector<uint64_t> finish_stamp_;  // per slot: which finished_/dead_letter_ entry is current
   uint64_t next_stamp_ = 1;
-  std::function<void(const Job&)> on_evict_;
+  std::function<void(JobSlot, const Job&)> on_evict_;
   std::size_t retain_finished_;
   std::size_t max_dead_letter_;
   std::size_t finished_count_ = 0;

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "broker/broker_loop.h"
+#include "broker/result_verifier.h"
 #include "broker/share_verifier.h"
 #include "crypto/threshold/network_key.h"
 
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   litc::broker::BrokerOptions o;
   auto& s = o.scheduler;
   std::string operations = "echo,sha256,sleep,encrypt,decrypt,sign";
+  std::string verified_operations = "sign,decrypt";
   std::string network_key_file;
   std::string log_level = "info";
   std::size_t max_frame = o.max_frame_bytes;
@@ -110,6 +113,10 @@ int main(int argc, char** argv) {
                  "events queued per subscriber; past it events are dropped and the subscriber "
                  "sees a seq gap (and re-snapshots)")
       ->check(CLI::Range(1000, 100'000'000));
+  app.add_option("--verified-operations", verified_operations,
+                 "comma-separated operations whose results are always signed by their node and "
+                 "checked before they are accepted (any job may ask: Submit.verified); never "
+                 "encrypt");
   app.add_option("--network-key", network_key_file,
                  "network.json (litc keygen --network): lets the broker run decrypt as a quorum "
                  "job and check every share's DLEQ proof; without it decrypt is refused");
@@ -127,6 +134,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "litc-broker: --operations is empty\n");
     return 2;
   }
+  s.verified_operations = split_list(verified_operations);
+  if (std::find(s.verified_operations.begin(), s.verified_operations.end(), "encrypt") !=
+      s.verified_operations.end()) {
+    std::fprintf(stderr,
+                 "litc-broker: --verified-operations: encrypt cannot be verified (its input CID "
+                 "would be a hash of the plaintext)\n");
+    return 2;
+  }
+  const litc::broker::Ed25519ResultVerifier result_verifier;
+  s.result_verifier = &result_verifier;
   spdlog::set_level(spdlog::level::from_str(log_level));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -71,6 +71,7 @@ struct QuorumPart {
 struct QuorumShare {
   uint32_t share_index = 0;
   std::string output;
+  Attestation attestation;  // verified jobs: its node's signature over `output`
 };
 
 struct Quorum {

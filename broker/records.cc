@@ -20,6 +20,22 @@ flatbuffers::Offset<fb::JobRecord> build_job_record(flatbuffers::FlatBufferBuild
   } else if (!job.result.empty()) {
     error_message = b.CreateString(job.result);
   }
+  // Verified jobs only (rare): the input CID with the full record, attestations once completed.
+  const Verification* v = job.verified ? scheduler.verification(scheduler.find(job.id)) : nullptr;
+  flatbuffers::Offset<flatbuffers::String> input_cid = 0;
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::ResultAttestation>>>
+      attestations = 0;
+  if (v && full) input_cid = b.CreateString(v->input_cid);
+  if (v && job.state == fb::JobState::completed && !v->attestations.empty()) {
+    std::vector<flatbuffers::Offset<fb::ResultAttestation>> list;
+    list.reserve(v->attestations.size());
+    for (const Attestation& a : v->attestations) {
+      list.push_back(
+          fb::CreateResultAttestation(b, b.CreateString(a.node_id), b.CreateString(a.public_key),
+                                      b.CreateString(a.output_cid), bytes(b, a.signature)));
+    }
+    attestations = b.CreateVector(list);
+  }
   fb::JobRecordBuilder r(b);
   r.add_job_id(id);
   r.add_state(job.state);
@@ -31,7 +47,10 @@ flatbuffers::Offset<fb::JobRecord> build_job_record(flatbuffers::FlatBufferBuild
   r.add_started_at_ms(job.started_at_ms);
   r.add_completed_at_ms(job.completed_at_ms);
   r.add_dead_lettered(job.dead_lettered);
+  if (!attestations.IsNull()) r.add_attestations(attestations);
   if (full) {
+    r.add_verified(job.verified);
+    if (!input_cid.IsNull()) r.add_input_cid(input_cid);
     r.add_operation(op);
     r.add_priority(job.priority);
     r.add_max_attempts(job.max_attempts);
@@ -82,6 +101,7 @@ flatbuffers::Offset<fb::BrokerStats> build_stats(flatbuffers::FlatBufferBuilder&
   r.add_events_published(p.events_published);
   r.add_workers_expired(c.workers_expired);
   r.add_invalid_shares(c.invalid_shares);
+  r.add_invalid_signatures(c.invalid_signatures);
   return r.Finish();
 }
 

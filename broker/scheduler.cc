@@ -32,15 +32,29 @@ Scheduler::Scheduler(SchedulerOptions options, const Clock& clock, SchedulerOutp
       out_(out),
       id_prefix_(std::move(id_prefix)),
       jobs_(options_.retain_finished, options_.max_dead_letter,
-            [this](const Job& job) { --counters_.by_state[static_cast<std::size_t>(job.state)]; }),
+            [this](JobSlot slot, const Job& job) {
+              --counters_.by_state[static_cast<std::size_t>(job.state)];
+              if (job.verified) verifications_.erase(slot);
+            }),
       workers_(options_.operations.size()),
-      ready_(options_.operations.size()) {
+      ready_(options_.operations.size()),
+      ready_signing_(options_.operations.size()) {
   quorum_catalogue_op_ = find_operation(options_.quorum.operation);
   if (options_.quorum.threshold > 0) quorum_op_ = quorum_catalogue_op_;
   secret_input_.assign(options_.operations.size(), false);
   for (const std::string& name : options_.secret_input_operations) {
     if (int op = find_operation(name); op >= 0) secret_input_[op] = true;
   }
+  verified_op_.assign(options_.operations.size(), false);
+  for (const std::string& name : options_.verified_operations) {
+    if (int op = find_operation(name); op >= 0) verified_op_[op] = true;
+  }
+}
+
+const Verification* Scheduler::verification(JobSlot slot) const {
+  if (slot == kNoJob || !jobs_.at(slot).verified) return nullptr;
+  auto it = verifications_.find(slot);
+  return it == verifications_.end() ? nullptr : &it->second;
 }
 
 int Scheduler::find_operation(std::string_view name) const {
@@ -82,6 +96,16 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
     return Outcome::fail(fb::ErrorCode::invalid_argument,
                          "this broker has no --network-key, so it cannot check decrypt shares");
   }
+  const bool verified = a.verified || verified_op_[op];
+  if (verified && secret_input_[op] && op != quorum_catalogue_op_) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument,
+                         "this operation cannot be verified: the record would carry a hash of its "
+                         "secret input");
+  }
+  if (verified && options_.result_verifier == nullptr) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument,
+                         "this broker cannot check signed results, so it refuses verified jobs");
+  }
   if (a.max_attempts > options_.max_attempts_limit) {
     return Outcome::fail(fb::ErrorCode::invalid_argument, "max_attempts above the limit (100)");
   }
@@ -105,6 +129,7 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   }
   job.input.assign(a.input);
   job.op = static_cast<OperationId>(op);
+  job.verified = verified;
   job.priority = a.priority;
   job.max_attempts = a.max_attempts ? a.max_attempts : options_.default_max_attempts;
   job.ttl_ms = a.ttl_ms ? a.ttl_ms : options_.default_ttl_ms;
@@ -115,6 +140,7 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   ++counters_.submitted_total;
   JobSlot slot = jobs_.insert(std::move(job));
   Job& j = jobs_.at(slot);
+  if (verified) verifications_[slot] = {options_.result_verifier->content_id(j.input), {}};
   if (j.ttl_ms) push_deadline({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);
   out_.job_event(fb::JobEventKind::submitted, j);
@@ -169,6 +195,7 @@ Outcome Scheduler::replay(std::string_view job_id, const Waiter* waiter) {
   job.node_id.clear();
   job.worker = kNoWorker;
   job.started_at_ms = job.completed_at_ms = 0;
+  if (job.verified) verifications_[slot].attestations.clear();
   uint64_t now = clock_.now_ms();
   job.submitted_at_ms = now;
   if (job.ttl_ms) push_deadline({now + job.ttl_ms, job.seq, slot, 0, DeadlineKind::ttl});
@@ -196,10 +223,11 @@ void Scheduler::enqueue(JobSlot slot, bool front) {
   }
   job.queue_gen = ++next_queue_gen_;
   ReadyQueue::Entry e{slot, job.queue_gen};
+  ReadyQueue& queue = (job.verified ? ready_signing_ : ready_)[job.op];
   if (front) {
-    ready_[job.op].push_front(job.priority, e);
+    queue.push_front(job.priority, e);
   } else {
-    ready_[job.op].push_back(job.priority, e);
+    queue.push_back(job.priority, e);
   }
 }
 
@@ -213,25 +241,33 @@ void Scheduler::dispatch_ready() {
     const Job& j = jobs_.at(e.slot);
     return j.state == fb::JobState::pending && j.queue_gen == e.gen;
   };
+  // Verified jobs wait in their own queues: only signing workers may take them.
   for (;;) {
     int best_op = -1;
+    bool best_signing = false;
     const Job* best = nullptr;
     JobSlot best_slot = kNoJob;
-    for (std::size_t op = 0; op < ready_.size(); ++op) {
-      if (ready_[op].empty() || !workers_.any_available(static_cast<OperationId>(op))) continue;
-      const ReadyQueue::Entry* e = ready_[op].head(live);
-      if (!e) continue;
-      const Job& j = jobs_.at(e->slot);
-      if (!best || j.priority > best->priority ||
-          (j.priority == best->priority && j.seq < best->seq)) {
-        best = &j;
-        best_op = static_cast<int>(op);
-        best_slot = e->slot;
+    for (bool signing : {false, true}) {
+      std::vector<ReadyQueue>& queues = signing ? ready_signing_ : ready_;
+      for (std::size_t op = 0; op < queues.size(); ++op) {
+        if (queues[op].empty() || !workers_.any_available(static_cast<OperationId>(op), signing)) {
+          continue;
+        }
+        const ReadyQueue::Entry* e = queues[op].head(live);
+        if (!e) continue;
+        const Job& j = jobs_.at(e->slot);
+        if (!best || j.priority > best->priority ||
+            (j.priority == best->priority && j.seq < best->seq)) {
+          best = &j;
+          best_op = static_cast<int>(op);
+          best_signing = signing;
+          best_slot = e->slot;
+        }
       }
     }
     if (!best) return;
-    ready_[best_op].pop_head();
-    assign(best_slot, workers_.best_for(static_cast<OperationId>(best_op)));
+    (best_signing ? ready_signing_ : ready_)[best_op].pop_head();
+    assign(best_slot, workers_.best_for(static_cast<OperationId>(best_op), best_signing));
   }
 }
 
@@ -259,11 +295,10 @@ void Scheduler::assign(JobSlot slot, WorkerSlot ws) {
 
 // ---------------------------------------------------------------- endings
 
-void Scheduler::requeue_or_fail(JobSlot slot) {
+void Scheduler::requeue_or_fail(JobSlot slot, std::string_view why) {
   Job& job = jobs_.at(slot);
   if (job.attempt - job.attempt_floor >= job.max_attempts) {
-    fail(slot, fb::ErrorCode::max_attempts_exceeded,
-         "the job was re-queued max_attempts times (its workers died or its lease expired)", true);
+    fail(slot, fb::ErrorCode::max_attempts_exceeded, why, true);
     return;
   }
   ++job.attempt;
@@ -348,6 +383,9 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
   w.max_concurrent = w.capacity = a.max_concurrent;
   w.reputation = a.reputation;
   w.share_index = a.share_index;
+  w.signs_results = a.signs_results && options_.result_verifier != nullptr &&
+                    options_.result_verifier->usable_key(a.public_key) &&
+                    !distrusted_nodes_.contains(w.node_id);
   w.last_seen_ms = clock_.now_ms();
   w.online = true;
   WorkerSlot ws = workers_.add(std::move(w));
@@ -430,6 +468,18 @@ ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a
       job->attempt != a.attempt) {
     return drop_result(held, job);
   }
+  if (a.ok && job->verified) {
+    std::optional<Attestation> attestation = attest(slot, ws, a);
+    if (!attestation) {
+      distrust(ws);
+      requeue_or_fail(slot,
+                      "the job was re-queued max_attempts times (the last result's signature "
+                      "failed the check)");
+      dispatch();
+      return ResultVerdict::rejected;
+    }
+    verifications_[slot].attestations.assign(1, std::move(*attestation));
+  }
   if (a.ok) {
     set_state(*job, fb::JobState::completed);
     job->result.assign(a.output);
@@ -444,6 +494,30 @@ ResultVerdict Scheduler::result(std::string_view routing_id, const ResultArgs& a
   }
   dispatch();
   return ResultVerdict::accepted;
+}
+
+std::optional<Attestation> Scheduler::attest(JobSlot slot, WorkerSlot ws,
+                                             const ResultArgs& a) const {
+  const Job& job = jobs_.at(slot);
+  const Worker& w = workers_.at(ws);
+  auto it = verifications_.find(slot);
+  if (it == verifications_.end() || !w.signs_results) return std::nullopt;
+  std::string output_cid = options_.result_verifier->content_id(a.output);
+  const ResultClaim claim{job.id, a.attempt, operation_name(job.op), it->second.input_cid,
+                          output_cid};
+  if (!options_.result_verifier->verify(w.public_key, claim, a.signature)) return std::nullopt;
+  return Attestation{w.node_id, w.public_key, std::move(output_cid), std::string(a.signature)};
+}
+
+// A worker that sent a bad signature gets no more verified jobs, under this registration or a
+// later one of its node id: its other work (unverified) goes on.
+void Scheduler::distrust(WorkerSlot ws) {
+  ++counters_.invalid_signatures;
+  Worker& w = workers_.at(ws);
+  workers_.before_change(ws);
+  w.signs_results = false;
+  workers_.after_change(ws);
+  if (distrusted_nodes_.size() < kMaxDistrustedNodes) distrusted_nodes_.insert(w.node_id);
 }
 
 // A Result that completes nothing: counted (after a cancel, or stale), and the slot it may have

@@ -26,20 +26,24 @@
 //    non-transition event); node changes are node_event calls.
 //  * Quorum jobs (`decrypt`: T shares from distinct share holders) follow broker/quorum.h; their
 //    parts live in scheduler_quorum.cc.
+//  * Verified jobs (results signed by their node) follow broker/verification.h.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/job.h"
 #include "broker/job_table.h"
 #include "broker/quorum.h"
 #include "broker/ready_queue.h"
+#include "broker/verification.h"
 #include "broker/worker_registry.h"
 #include "schemas/events_generated.h"
 
@@ -61,6 +65,9 @@ struct SchedulerOptions {
   // a bearer credential): the input is dropped the moment the job finishes, and such a job is
   // never dead-lettered (a replay would have no input; the requester submits again).
   std::vector<std::string> secret_input_operations{"encrypt", "decrypt"};
+  // Operations whose results are always signed by their node and checked (verification.h).
+  std::vector<std::string> verified_operations{"sign", "decrypt"};
+  const ResultVerifier* result_verifier = nullptr;  // null: verified jobs are refused
   uint32_t heartbeat_interval_ms = 1000;
   uint32_t liveness = 3;
   uint32_t lease_ms = 30'000;  // 0 = no lease; workers send Progress for long jobs to renew it
@@ -101,6 +108,7 @@ struct SchedulerCounters {
   uint64_t queue_full_rejections = 0;
   uint64_t workers_expired = 0;
   uint64_t invalid_shares = 0;         // decrypt shares that failed the verifier
+  uint64_t invalid_signatures = 0;     // verified results whose signature failed
   std::array<uint64_t, 6> by_state{};  // jobs in the table by fb::JobState (retained finished ones)
 
   uint64_t in(fb::JobState s) const { return by_state[static_cast<std::size_t>(s)]; }
@@ -114,6 +122,7 @@ struct SubmitArgs {
   uint32_t max_attempts = 0;  // 0 = default
   uint32_t ttl_ms = 0;        // 0 = default
   uint32_t timeout_ms = 0;    // 0 = default
+  bool verified = false;      // also when false, verified_operations are verified
 };
 
 struct RegisterArgs {
@@ -126,6 +135,7 @@ struct RegisterArgs {
   int32_t reputation = 0;
   uint32_t share_index = 0;      // network-key share the node holds; 0 = none
   std::string_view share_proof;  // proof of holding it, checked by the quorum verifier
+  bool signs_results = false;    // can sign results with public_key's secret key
 };
 
 struct ResultArgs {
@@ -135,6 +145,7 @@ struct ResultArgs {
   std::string_view output;
   fb::ErrorCode error = fb::ErrorCode::operation_failed;
   std::string_view error_message;
+  std::string_view signature;  // verified jobs: over the result statement (verification.h)
 };
 
 // The answer to a request: the job it concerns, or an error code and a static reason.
@@ -147,7 +158,8 @@ struct Outcome {
   static Outcome fail(fb::ErrorCode code, const char* why) { return {kNoJob, code, why, false}; }
 };
 
-enum class ResultVerdict { accepted, stale, after_cancel, unknown_worker };
+// rejected: a verified job's result whose signature failed (the job was re-queued).
+enum class ResultVerdict { accepted, stale, after_cancel, unknown_worker, rejected };
 
 class Scheduler {
  public:
@@ -161,6 +173,8 @@ class Scheduler {
   JobSlot find(std::string_view job_id) const { return jobs_.find(job_id); }
   const Job& job(JobSlot slot) const { return jobs_.at(slot); }
   std::vector<JobSlot> dead_letters(std::size_t limit) const { return jobs_.dead_letters(limit); }
+  // A verified job's input CID and attestations; null for other jobs.
+  const Verification* verification(JobSlot slot) const;
 
   // --- workers ---
   Outcome register_worker(const RegisterArgs& args);
@@ -212,8 +226,13 @@ class Scheduler {
   void lose_part(JobSlot slot, WorkerSlot ws);
   void end_quorum(JobSlot slot);
   void on_quorum_wait(JobSlot slot);
-  void requeue_or_fail(JobSlot slot);
+  void requeue_or_fail(JobSlot slot, std::string_view why =
+                                         "the job was re-queued max_attempts times (its "
+                                         "workers died or its lease expired)");
   ResultVerdict drop_result(bool held, const Job* job);
+  // verified jobs: the attestation of `output` by worker `ws`, or nullopt when its signature fails
+  std::optional<Attestation> attest(JobSlot slot, WorkerSlot ws, const ResultArgs& a) const;
+  void distrust(WorkerSlot ws);
   void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
   void finish(JobSlot slot);
   void expire_worker(WorkerSlot slot);
@@ -229,7 +248,8 @@ class Scheduler {
   std::string id_prefix_;
   JobTable jobs_;
   WorkerRegistry workers_;
-  std::vector<ReadyQueue> ready_;  // per operation
+  std::vector<ReadyQueue> ready_;          // per operation
+  std::vector<ReadyQueue> ready_signing_;  // per operation: verified jobs (signing workers only)
   // A min-heap (std::push_heap with std::greater). Entries of jobs that finished early stay until
   // due; push_deadline compacts when they outnumber the live ones, so memory follows live jobs.
   std::vector<Deadline> deadlines_;
@@ -242,7 +262,12 @@ class Scheduler {
   std::unordered_map<JobSlot, Waiters> waiters_;
   SchedulerCounters counters_;
   std::vector<bool> secret_input_;  // by operation id, from options_.secret_input_operations
-  int quorum_catalogue_op_ = -1;    // the quorum operation's id in the catalogue (-1: not in it)
+  std::vector<bool> verified_op_;   // by operation id, from options_.verified_operations
+  std::unordered_map<JobSlot, Verification> verifications_;
+  // Node ids caught sending a bad signature: no verified jobs for them until restart (bounded).
+  std::unordered_set<std::string> distrusted_nodes_;
+  static constexpr std::size_t kMaxDistrustedNodes = 100'000;
+  int quorum_catalogue_op_ = -1;  // the quorum operation's id in the catalogue (-1: not in it)
   int quorum_op_ = -1;  // the same, only when this broker has a network key to run it with
   std::unordered_map<JobSlot, Quorum> quorums_;
   std::vector<JobSlot> quorum_queue_;  // quorum jobs that need parts, in dispatch order

@@ -38,7 +38,8 @@ void Scheduler::dispatch_quorums() {
     auto it = quorums_.find(slot);
     if (it == quorums_.end()) continue;
     uint32_t need = it->second.needed(threshold);
-    for (WorkerSlot ws : workers_.available_for(op)) {
+    const bool signing = jobs_.at(slot).verified;
+    for (WorkerSlot ws : workers_.available_for(op, signing)) {
       if (need == 0) break;
       const Worker& w = workers_.at(ws);
       Quorum& q = quorums_.at(slot);
@@ -88,16 +89,28 @@ ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
   Quorum& q = it->second;
   const uint32_t index = part->share_index;
   q.running.erase(part);
+  std::optional<Attestation> attestation;
+  if (a.ok && job.verified) attestation = attest(slot, ws, a);
   std::optional<std::string> share;
-  if (a.ok && !q.request_key.empty()) {
+  if (a.ok && !q.request_key.empty() && (attestation || !job.verified)) {
     share = options_.quorum.verifier->verify(q.request_key, a.output, index);
+    // A signed share must be the canonical form the verifier writes, so that the output holds
+    // exactly the bytes its node signed (litc verify finds them there).
+    if (share && job.verified && *share != a.output) share.reset();
   }
   if (share) {
-    if (!q.uses_accepted(index)) q.accepted.push_back({index, std::move(*share)});
+    if (!q.uses_accepted(index)) {
+      q.accepted.push_back(
+          {index, std::move(*share), attestation ? std::move(*attestation) : Attestation{}});
+    }
   } else {
     const std::string who =
         "node " + workers_.at(ws).node_id + " (share " + std::to_string(index) + ")";
-    if (a.ok) {
+    if (a.ok && job.verified && !attestation) {
+      distrust(ws);
+      q.last_error = fb::ErrorCode::invalid_signature;
+      q.last_message = who + " sent a share whose signature fails";
+    } else if (a.ok) {
       ++counters_.invalid_shares;
       q.last_error = fb::ErrorCode::invalid_share;
       q.last_message = who + " sent a share whose proof fails";
@@ -111,6 +124,11 @@ ResultVerdict Scheduler::quorum_result(WorkerSlot ws, JobSlot slot, bool held,
   if (q.accepted.size() >= options_.quorum.threshold) {
     set_state(job, fb::JobState::completed);
     job.result = q.output();
+    if (job.verified) {
+      auto& attestations = verifications_[slot].attestations;
+      attestations.clear();
+      for (QuorumShare& s : q.accepted) attestations.push_back(std::move(s.attestation));
+    }
     job.error = fb::ErrorCode::unknown;
     job.completed_at_ms = clock_.now_ms();
     out_.job_event(fb::JobEventKind::completed, job);

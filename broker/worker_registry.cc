@@ -47,16 +47,18 @@ void WorkerRegistry::after_change(WorkerSlot slot) {
   index(slot);
 }
 
-WorkerSlot WorkerRegistry::best_for(OperationId op) const {
-  if (op >= available_.size() || available_[op].empty()) return kNoWorker;
-  return std::get<3>(*available_[op].begin());
+WorkerSlot WorkerRegistry::best_for(OperationId op, bool signing) const {
+  const auto& available = signing ? available_signing_ : available_;
+  if (op >= available.size() || available[op].empty()) return kNoWorker;
+  return std::get<3>(*available[op].begin());
 }
 
-std::vector<WorkerSlot> WorkerRegistry::available_for(OperationId op) const {
+std::vector<WorkerSlot> WorkerRegistry::available_for(OperationId op, bool signing) const {
+  const auto& available = signing ? available_signing_ : available_;
   std::vector<WorkerSlot> out;
-  if (op >= available_.size()) return out;
-  out.reserve(available_[op].size());
-  for (const Key& k : available_[op]) out.push_back(std::get<3>(k));
+  if (op >= available.size()) return out;
+  out.reserve(available[op].size());
+  for (const Key& k : available[op]) out.push_back(std::get<3>(k));
   return out;
 }
 
@@ -73,9 +75,13 @@ void WorkerRegistry::unindex(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  for (OperationId op : w.operations) {
-    auto node = available_[op].extract(k);
+  auto take = [&](std::set<Key>& set) {
+    auto node = set.extract(k);
     if (!node.empty() && spare_.size() < kMaxSpareNodes) spare_.push_back(std::move(node));
+  };
+  for (OperationId op : w.operations) {
+    take(available_[op]);
+    if (w.signs_results) take(available_signing_[op]);
   }
 }
 
@@ -83,15 +89,19 @@ void WorkerRegistry::index(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  for (OperationId op : w.operations) {
+  auto put = [&](std::set<Key>& set) {
     if (spare_.empty()) {
-      available_[op].insert(k);
-      continue;
+      set.insert(k);
+      return;
     }
     auto node = std::move(spare_.back());
     spare_.pop_back();
     node.value() = k;
-    available_[op].insert(std::move(node));
+    set.insert(std::move(node));
+  };
+  for (OperationId op : w.operations) {
+    put(available_[op]);
+    if (w.signs_results) put(available_signing_[op]);
   }
 }
 

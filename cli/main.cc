@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/key_commands.h"
 #include "cli/lit_commands.h"
+#include "cli/verify_command.h"
 
 namespace {
 
@@ -88,6 +89,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   submit_cmd->add_flag("--wait", submit.wait,
                        "Block until the job finishes and print its final JSON instead of the ack");
+  submit_cmd->add_flag("--verified", submit.request.verified,
+                       "Ask for a result signed by its node and checked by the broker (sign and "
+                       "decrypt always are); check the record later with litc verify");
   add_wait_timeout(submit_cmd, submit.wait_timeout_ms);
   submit_cmd->callback([&] { exit_status = cli::run_submit(submit); });
 
@@ -175,6 +179,16 @@ int main(int argc, char** argv) {
                    "existing key files are never overwritten); --node: the key file")
       ->required();
   keygen_cmd->callback([&] { exit_status = cli::run_keygen(keygen); });
+
+  cli::VerifyOptions verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check a verified job's record offline: each node's signature over (jobId, attempt, "
+      "operation, inputCID, outputCID), and that the output in the record is what it signed. "
+      "Exit 0 valid, 1 invalid.");
+  verify_cmd->add_option("file", verify.file, "The job JSON (litc status, GET jobs/:id); - = stdin")
+      ->required();
+  verify_cmd->callback([&] { exit_status = cli::run_verify(verify); });
 
   cli::EncryptOptions encrypt;
   auto* encrypt_cmd = app.add_subcommand(

@@ -118,6 +118,11 @@ ClientReplyInfo to_info(const fb::ClientReply& reply) {
 
 }  // namespace
 
+AttestationInfo AttestationInfo::from(const fb::ResultAttestation& a) {
+  return {str(a.node_id()), str(a.public_key()), str(a.output_cid()),
+          std::string(view(a.signature()))};
+}
+
 JobInfo JobInfo::from(const fb::JobRecord& r) {
   JobInfo j;
   j.job_id = str(r.job_id());
@@ -137,6 +142,12 @@ JobInfo JobInfo::from(const fb::JobRecord& r) {
   j.timeout_ms = r.timeout_ms();
   j.dead_lettered = r.dead_lettered();
   j.input_size = r.input_size();
+  j.verified = r.verified();
+  j.input_cid = str(r.input_cid());
+  if (const auto* list = r.attestations()) {
+    for (const fb::ResultAttestation* a : *list)
+      j.attestations.push_back(AttestationInfo::from(*a));
+  }
   return j;
 }
 
@@ -226,7 +237,7 @@ uint64_t Client::send_submit(const SubmitRequest& r, bool no_ack) {
   auto operation = builder_.CreateString(r.operation);
   auto input = bytes(builder_, r.input);
   auto body = fb::CreateSubmit(builder_, job_id, operation, input, r.priority, r.max_attempts,
-                               r.ttl_ms, r.timeout_ms, r.wait, r.wait && no_ack);
+                               r.ttl_ms, r.timeout_ms, r.wait, r.wait && no_ack, r.verified);
   return send_request(fb::ClientRequestBody::Submit, body.Union());
 }
 

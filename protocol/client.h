@@ -38,6 +38,20 @@ struct SubmitRequest {
   // Error) is the one reply. For pipelined load that needs only results: one message per job
   // instead of two. The blocking submit calls ignore it (they report the ack).
   bool no_ack = false;
+  // Ask for a result signed by its node and checked by the broker (schemas/PROTOCOL.md
+  // "Verified results"); `sign` and `decrypt` are verified whatever this says.
+  bool verified = false;
+};
+
+// An owned copy of fb::ResultAttestation: a node's signature over a verified result.
+struct AttestationInfo {
+  std::string node_id;
+  std::string public_key;  // 64 hex
+  std::string output_cid;
+  std::string signature;  // 64 bytes
+
+  bool operator==(const AttestationInfo&) const = default;
+  static AttestationInfo from(const fb::ResultAttestation& a);
 };
 
 // An owned copy of fb::JobRecord.
@@ -59,6 +73,9 @@ struct JobInfo {
   uint32_t timeout_ms = 0;
   bool dead_lettered = false;
   uint32_t input_size = 0;
+  bool verified = false;
+  std::string input_cid;                      // verified jobs
+  std::vector<AttestationInfo> attestations;  // completed verified jobs
   // CIDv1 of output (protocol/cid.h); not on the wire: filled by whoever serves the job to the web.
   std::string output_cid;
 

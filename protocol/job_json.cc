@@ -98,6 +98,30 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_hex(std::string& out, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    out += "0123456789abcdef"[c >> 4];
+    out += "0123456789abcdef"[c & 15];
+  }
+}
+
+void append_attestations(std::string& out, const std::vector<AttestationInfo>& list) {
+  out += '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const AttestationInfo& a = list[i];
+    out += i ? ",{\"nodeId\":" : "{\"nodeId\":";
+    append_string(out, a.node_id);
+    out += ",\"publicKey\":";
+    append_string(out, a.public_key);
+    out += ",\"outputCID\":";
+    append_string(out, a.output_cid);
+    out += ",\"signature\":\"";
+    append_hex(out, a.signature);
+    out += "\"}";
+  }
+  out += ']';
+}
+
 template <class N>
 void append_number(std::string& out, N n) {
   char buf[24];
@@ -146,6 +170,9 @@ void append_job_fields(std::string& out, const JobInfo& job) {
   if (job.ttl_ms != 0) key("ttlMs"), append_number(out, job.ttl_ms);
   if (job.timeout_ms != 0) key("timeoutMs"), append_number(out, job.timeout_ms);
   if (job.input_size != 0) key("inputSize"), append_number(out, job.input_size);
+  if (job.verified) key("verified"), out += "true";
+  if (!job.input_cid.empty()) key("inputCID"), append_string(out, job.input_cid);
+  if (!job.attestations.empty()) key("attestations"), append_attestations(out, job.attestations);
 }
 
 void append_job(std::string& out, const JobInfo& job) {
@@ -250,6 +277,50 @@ std::string event_to_json(const fb::Event& event) {
       break;
   }
   return json::serialize(o);
+}
+
+std::string attestations_json(const std::vector<AttestationInfo>& list) {
+  std::string out;
+  append_attestations(out, list);
+  return out;
+}
+
+std::optional<std::vector<AttestationInfo>> attestations_from_json(const json::value& v) {
+  const json::array* list = v.if_array();
+  if (list == nullptr) return std::nullopt;
+  std::vector<AttestationInfo> out;
+  for (const json::value& item : *list) {
+    const json::object* o = item.if_object();
+    if (o == nullptr) return std::nullopt;
+    auto text = [&](const char* name) -> const json::string* {
+      const json::value* m = o->if_contains(name);
+      return m ? m->if_string() : nullptr;
+    };
+    const json::string* node = text("nodeId");
+    const json::string* key = text("publicKey");
+    const json::string* cid = text("outputCID");
+    const json::string* sig = text("signature");
+    if (!node || !key || !cid || !sig || sig->size() % 2 != 0) return std::nullopt;
+    AttestationInfo a{std::string(*node), std::string(*key), std::string(*cid), {}};
+    for (std::size_t i = 0; i < sig->size(); i += 2) {
+      auto nibble = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      };
+      const int hi = nibble((*sig)[i]);
+      const int lo = nibble((*sig)[i + 1]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      a.signature.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::optional<std::vector<AttestationInfo>> attestations_from_json(std::string_view text) {
+  json::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return attestations_from_json(v);
 }
 
 }  // namespace litc

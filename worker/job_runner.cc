@@ -23,8 +23,9 @@ Job Job::from_bytes(std::string job_id, std::string operation, std::uint32_t att
   return job;
 }
 
-JobRunner::JobRunner(const OperationRegistry& operations, std::size_t threads)
-    : operations_(operations) {
+JobRunner::JobRunner(const OperationRegistry& operations, std::size_t threads,
+                     const ResultSigner* signer)
+    : operations_(operations), signer_(signer) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   if (threads == 0) threads = 1;
@@ -52,8 +53,10 @@ void JobRunner::submit(Job job) {
     // Answered at once rather than behind long-running jobs: nothing to wait for.
     std::string message = "this worker does not run operation '" + job.operation + "'";
     finish(
-        JobOutcome{std::move(job.job_id), job.attempt,
-                   OperationResult::failure(fb::ErrorCode::unknown_operation, std::move(message))});
+        JobOutcome{std::move(job.job_id),
+                   job.attempt,
+                   OperationResult::failure(fb::ErrorCode::unknown_operation, std::move(message)),
+                   {}});
     return;
   }
   {
@@ -70,13 +73,30 @@ bool JobRunner::try_run_inline(const Job& job, std::size_t max_input_bytes, JobO
   CancelToken token;
   out.job_id = job.job_id;
   out.attempt = job.attempt;
+  run(*op, job, token, out);
+  return true;
+}
+
+// An operation should report errors as values; a throw is a bug, reported as `internal` rather
+// than taking the whole node (and every other running job) down.
+void JobRunner::run(const Operation& op, const Job& job, CancelToken& token,
+                    JobOutcome& out) const {
   try {
-    out.result = (*op)(job.input(), token);
+    out.result = op(job.input(), token);
   } catch (const std::exception& e) {
     out.result = OperationResult::failure(fb::ErrorCode::internal,
                                           std::string("operation threw: ") + e.what());
+  } catch (...) {
+    out.result = OperationResult::failure(fb::ErrorCode::internal, "operation threw");
   }
-  return true;
+  if (!job.verified || !out.result.ok) return;
+  if (signer_ == nullptr) {
+    out.result = OperationResult::failure(fb::ErrorCode::invalid_argument,
+                                          "a verified job, but this node has no --node-key");
+    return;
+  }
+  out.signature =
+      signer_->sign(job.job_id, job.attempt, job.operation, job.input(), out.result.output);
 }
 
 bool JobRunner::cancel(std::string_view job_id, std::uint32_t attempt) {
@@ -89,9 +109,11 @@ bool JobRunner::cancel(std::string_view job_id, std::uint32_t attempt) {
     std::lock_guard lock(mutex_);
     for (auto it = queued_.begin(); it != queued_.end();) {
       if (matches(it->job)) {
-        cancelled_queued.push_back({std::move(it->job.job_id), it->job.attempt,
-                                    OperationResult::failure(fb::ErrorCode::cancelled,
-                                                             "job cancelled before it started")});
+        cancelled_queued.push_back(
+            {std::move(it->job.job_id),
+             it->job.attempt,
+             OperationResult::failure(fb::ErrorCode::cancelled, "job cancelled before it started"),
+             {}});
         it = queued_.erase(it);
         found = true;
       } else {
@@ -164,23 +186,15 @@ void JobRunner::run_thread(std::size_t index) {
       queued_.pop_front();
     }
 
-    // An operation should report errors as values; a throw is a bug, reported as `internal`
-    // rather than taking the whole node (and every other running job) down.
-    OperationResult result;
-    try {
-      result = (*op)(job.input(), token);
-    } catch (const std::exception& e) {
-      result = OperationResult::failure(fb::ErrorCode::internal,
-                                        std::string("operation threw: ") + e.what());
-    } catch (...) {
-      result = OperationResult::failure(fb::ErrorCode::internal, "operation threw");
-    }
-
+    JobOutcome outcome;
+    outcome.attempt = job.attempt;
+    run(*op, job, token, outcome);
     {
       std::lock_guard lock(mutex_);
       slots_[index] = Slot{};  // before `job` and `token` go out of scope
     }
-    finish(JobOutcome{std::move(job.job_id), job.attempt, std::move(result)});
+    outcome.job_id = std::move(job.job_id);
+    finish(std::move(outcome));
   }
 }
 

@@ -30,6 +30,7 @@
 #include <zmq.hpp>
 
 #include "worker/operations/registry.h"
+#include "worker/result_signer.h"
 
 namespace litc {
 
@@ -40,6 +41,7 @@ struct Job {
   std::string job_id;
   std::string operation;
   std::uint32_t attempt = 0;
+  bool verified = false;  // sign the result (Assign.verified)
   zmq::message_t frame;
   std::size_t input_offset = 0;
   std::size_t input_size = 0;
@@ -56,12 +58,15 @@ struct JobOutcome {
   std::string job_id;
   std::uint32_t attempt = 0;
   OperationResult result;
+  std::string signature;  // verified jobs that succeeded: the node's signature of the result
 };
 
 class JobRunner {
  public:
-  // `operations` must outlive the runner. `threads` >= 1.
-  JobRunner(const OperationRegistry& operations, std::size_t threads);
+  // `operations` (and `signer`, when given) must outlive the runner. `threads` >= 1. Without a
+  // signer a verified job fails (the broker never sends one to a node that does not sign).
+  JobRunner(const OperationRegistry& operations, std::size_t threads,
+            const ResultSigner* signer = nullptr);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -108,8 +113,11 @@ class JobRunner {
 
   void run_thread(std::size_t index);
   void finish(JobOutcome outcome);  // caller must not hold mutex_
+  // Runs the operation: its result, signed when the job is verified.
+  void run(const Operation& op, const Job& job, CancelToken& token, JobOutcome& out) const;
 
   const OperationRegistry& operations_;
+  const ResultSigner* signer_;
   int wake_fd_ = -1;
 
   mutable std::mutex mutex_;  // guards everything below

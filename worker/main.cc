@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -104,7 +105,9 @@ int main(int argc, char** argv) {
                  "decrypt shares are checked against. Refused unless self-consistent.");
   app.add_option("--node-key", node_key_file,
                  "This node's Ed25519 identity key (litc keygen --node): its public key is "
-                 "announced in Register (instead of --public-key) and `sign` signs with it.");
+                 "announced in Register (instead of --public-key); `sign` and verified results "
+                 "are signed with it. Without it (and without --public-key) results are signed "
+                 "with a key made for this run only, and `sign` is refused.");
   app.add_option("--key-share", key_share_file,
                  "This node's share-<i>.key (secret, mode 0600). Checked against --network-key at "
                  "start-up (a mismatch stops it); its index is announced in Register.");
@@ -143,6 +146,12 @@ int main(int argc, char** argv) {
                "that one ciphertext.");
   app.add_option("--siwe-domain", context.siwe_domains,
                  "Domains an authSig's sign-in message may name (repeatable); none = any, as Lit.");
+  std::string fault_signature = "none";
+  app.add_option("--fault-signature", fault_signature,
+                 "tests only: sign verified results wrongly (forged: a flipped bit; "
+                 "other-attempt: another attempt's statement)")
+      ->check(CLI::IsMember({"none", "forged", "other-attempt"}))
+      ->group("");
   app.add_flag("--fault-wrong-share", context.fault_wrong_share,
                "TEST ONLY: release wrong decryption shares, for tests of the broker's check.")
       ->group("");
@@ -199,6 +208,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   litc::OperationRegistry operations;
+  std::optional<litc::ResultSigner> signer;  // outlives the node, which points at it
   try {
     const std::vector<std::string> names = split_list(ops);
     if (names.empty()) throw std::invalid_argument("--ops lists no operation");
@@ -228,6 +238,25 @@ int main(int argc, char** argv) {
       }
       options.public_key = key.value().public_key_hex();
       context.node_key = key.value();
+    }
+    std::optional<litc::crypto::NodeKey> signing_key = context.node_key;
+    if (!signing_key && options.public_key.empty()) {
+      // Every node can sign results, so verified jobs (decrypt shares) find it; without a key
+      // file its identity lasts one run, and `sign` (whose output is the signature) is refused.
+      signing_key = litc::crypto::generate_node_key();
+      options.public_key = signing_key->public_key_hex();
+      spdlog::warn(
+          "no --node-key: results signed with a key made for this run only ({}); a node "
+          "that keeps its identity needs one (litc keygen --node)",
+          options.public_key);
+    }
+    if (signing_key) {
+      using Fault = litc::ResultSigner::Fault;
+      const Fault fault = fault_signature == "forged"          ? Fault::forged
+                          : fault_signature == "other-attempt" ? Fault::other_attempt
+                                                               : Fault::none;
+      signer.emplace(*signing_key, fault);
+      options.signer = &*signer;
     }
     auto endpoints = litc::crypto::parse_chain_endpoints(rpc);
     if (!endpoints.ok()) throw std::invalid_argument("--rpc: " + endpoints.error().message);

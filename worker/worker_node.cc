@@ -42,7 +42,7 @@ WorkerNode::WorkerNode(zmq::context_t& context, WorkerOptions options,
     : context_(context),
       options_(std::move(options)),
       operation_names_(operations.names()),
-      runner_(operations, std::max<std::uint32_t>(options_.max_concurrent, 1)),
+      runner_(operations, std::max<std::uint32_t>(options_.max_concurrent, 1), options_.signer),
       heartbeat_interval_(options_.heartbeat_interval),
       liveness_(options_.liveness),
       reconnect_delay_(options_.reconnect_min) {
@@ -282,8 +282,10 @@ void WorkerNode::on_register_ack(const fb::RegisterAck& ack) {
 void WorkerNode::on_assign(const fb::Assign& assign, zmq::message_t& frame) {
   if (draining_) {
     // The broker sent this before it saw Credit{0}; answer so the job is not left waiting.
-    JobOutcome refusal{std::string(view(assign.job_id())), assign.attempt(),
-                       OperationResult::failure(fb::ErrorCode::cancelled, "worker draining")};
+    JobOutcome refusal{std::string(view(assign.job_id())),
+                       assign.attempt(),
+                       OperationResult::failure(fb::ErrorCode::cancelled, "worker draining"),
+                       {}};
     send_result(refusal);
     return;
   }
@@ -291,6 +293,7 @@ void WorkerNode::on_assign(const fb::Assign& assign, zmq::message_t& frame) {
   job.job_id = view(assign.job_id());
   job.operation = view(assign.operation());
   job.attempt = assign.attempt();
+  job.verified = assign.verified();
   const std::string_view input = view(assign.input());
   job.input_offset =
       input.empty()
@@ -378,10 +381,10 @@ bool WorkerNode::send_register() {
         builder_.CreateVector(reinterpret_cast<const std::uint8_t*>(options_.share_proof.data()),
                               options_.share_proof.size());
   }
-  auto reg = fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
-                                builder_.CreateString(options_.wallet_address),
-                                builder_.CreateString(options_.public_key), caps,
-                                options_.reputation, options_.share_index, proof);
+  auto reg = fb::CreateRegister(
+      builder_, builder_.CreateString(options_.node_id),
+      builder_.CreateString(options_.wallet_address), builder_.CreateString(options_.public_key),
+      caps, options_.reputation, options_.share_index, proof, options_.signer != nullptr);
   ++probe_.registrations;
   return send_built(fb::WorkerMessageBody::Register, reg.Union());
 }
@@ -416,8 +419,10 @@ bool WorkerNode::send_result(const JobOutcome& outcome) {
     auto job_id = builder_.CreateString(outcome.job_id);
     flatbuffers::Offset<fb::Result> body;
     if (result.ok) {
-      body =
-          fb::CreateResult(builder_, job_id, outcome.attempt, true, bytes(builder_, result.output));
+      auto output = bytes(builder_, result.output);
+      auto signature = outcome.signature.empty() ? 0 : bytes(builder_, outcome.signature);
+      body = fb::CreateResult(builder_, job_id, outcome.attempt, true, output,
+                              fb::ErrorCode::unknown, 0, signature);
     } else {
       body = fb::CreateResult(builder_, job_id, outcome.attempt, false, 0, result.error,
                               builder_.CreateString(result.message));

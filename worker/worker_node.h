@@ -51,6 +51,9 @@ struct WorkerOptions {
   std::chrono::milliseconds reconnect_max{8000};
   std::string wallet_address = "0x0";
   std::string public_key;
+  // Signs verified jobs' results with the key of public_key (from --node-key); announced in
+  // Register as signs_results. Must outlive the node. Null: the broker sends no verified jobs.
+  const ResultSigner* signer = nullptr;
   std::int32_t reputation = 0;
   std::uint32_t share_index = 0;  // network-key share held (from --key-share), 0 = none
   std::string share_proof;        // proof of holding it for this node id (prove_share_possession)

@@ -41,6 +41,7 @@ SchedulerOptions quorum_options(const FakeVerifier& verifier, uint32_t t = 2, ui
   o.quorum.wait_ms = 10'000;
   o.heartbeat_interval_ms = 60'000;  // the clock jumps past the wait; workers stay alive
   o.quorum.verifier = &verifier;
+  o.verified_operations = {};  // the share rules alone; signed parts: scheduler_verified_test.cc
   return o;
 }
 

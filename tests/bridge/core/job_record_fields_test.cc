@@ -87,6 +87,15 @@ std::optional<std::string> read_field(const flatbuffers::Table& t, const Field& 
     case reflection::String:
       return flatbuffers::GetFieldS(t, *f.def)->str();
     case reflection::Vector: {
+      if (f.def->type()->element() == reflection::Obj) {
+        // A vector of tables reads as its JSON in the job object; only attestations exist.
+        const auto* list =
+            t.GetPointer<const flatbuffers::Vector<flatbuffers::Offset<fb::ResultAttestation>>*>(
+                f.def->offset());
+        std::vector<AttestationInfo> out;
+        for (const fb::ResultAttestation* a : *list) out.push_back(AttestationInfo::from(*a));
+        return attestations_json(out);
+      }
       const auto* v = flatbuffers::GetFieldAnyV(t, *f.def);
       return std::string(reinterpret_cast<const char*>(v->Data()), v->size());
     }
@@ -126,6 +135,20 @@ Sample sample_record() {
     } else if (type == reflection::Vector && f.def->type()->element() == reflection::UByte) {
       s.values[f.name] = f.name + "-bytes";
       offsets.emplace_back(&f, bytes(b, s.values[f.name]).o);
+    } else if (type == reflection::Vector && f.def->type()->element() == reflection::Obj) {
+      const auto* element = schema().objects()->Get(f.def->type()->index());
+      if (element->name()->str() != "litc.fb.ResultAttestation") {
+        ADD_FAILURE() << "field " << f.name << ": a vector of " << element->name()->str()
+                      << ", for which the test has no sample; extend it";
+        continue;
+      }
+      const AttestationInfo a{f.name + "-node", f.name + "-key", f.name + "-cid",
+                              f.name + "-signature"};
+      s.values[f.name] = attestations_json({a});
+      auto one =
+          fb::CreateResultAttestation(b, b.CreateString(a.node_id), b.CreateString(a.public_key),
+                                      b.CreateString(a.output_cid), bytes(b, a.signature));
+      offsets.emplace_back(&f, b.CreateVector(&one, 1).o);
     }
   }
   const auto start = b.StartTable();
@@ -196,11 +219,14 @@ const Omissions kBrokerFullOnly = {
     {"ttl_ms", "fixed at submit"},
     {"timeout_ms", "fixed at submit"},
     {"input_size", "fixed at submit"},
+    {"verified", "fixed at submit"},
+    {"input_cid", "fixed at submit"},
 };
 // The broker keeps one Job::result: the output when completed, else the error message.
 const Omissions kBrokerStateDependent = {
     {"output", "only a completed job has one (Job::result)"},
     {"error_message", "only a failed or cancelled job has one (the same Job::result)"},
+    {"attestations", "only a completed verified job has them"},
 };
 const Omissions kHashOmits = {
     {"job_id", "the key job:{id}:status names the job; the hash holds no id field"},
@@ -236,6 +262,9 @@ const std::map<std::string, std::function<std::string(const JobInfo&)>>& jobinfo
       {"dead_lettered",
        [](const JobInfo& j) { return std::string(j.dead_lettered ? "true" : "false"); }},
       {"input_size", [](const JobInfo& j) { return std::to_string(j.input_size); }},
+      {"verified", [](const JobInfo& j) { return std::string(j.verified ? "true" : "false"); }},
+      {"input_cid", [](const JobInfo& j) { return j.input_cid; }},
+      {"attestations", [](const JobInfo& j) { return attestations_json(j.attestations); }},
   };
   return readers;
 }
@@ -274,6 +303,7 @@ std::string renamed(const std::string& field, const std::map<std::string, std::s
 }
 const std::map<std::string, std::string> kSeedNames = {
     {"state", "status"},
+    {"input_cid", "inputCID"},
     {"submitted_at_ms", "submittedAt"},
     {"started_at_ms", "startedAt"},
     {"completed_at_ms", "completedAt"},
@@ -339,12 +369,37 @@ TEST(JobRecordFields, BrokerRecordsCarryEveryField) {
     void node_event(fb::NodeEventKind, const broker::Worker&) override {}
     void reply_final(const broker::Waiter&, const broker::Job&) override {}
   } output;
-  broker::Scheduler scheduler(broker::SchedulerOptions{}, clock, output);
+  // A verified job really run through the scheduler: its input CID and attestation live there.
+  struct AnyResult : broker::ResultVerifier {
+    std::string content_id(std::string_view bytes) const override {
+      return "cid-of-" + std::string(bytes);
+    }
+    bool usable_key(std::string_view) const override { return true; }
+    bool verify(std::string_view, const broker::ResultClaim&, std::string_view) const override {
+      return true;
+    }
+  } verifier;
+  broker::SchedulerOptions options;
+  options.result_verifier = &verifier;
+  broker::Scheduler scheduler(options, clock, output);
+  broker::RegisterArgs worker;
+  worker.routing_id = "w";
+  worker.node_id = "node-signer";
+  worker.public_key = "key-signer";
+  worker.signs_results = true;
+  worker.operations = {"echo"};
+  ASSERT_TRUE(scheduler.register_worker(worker).ok());
+  broker::SubmitArgs submit;
+  submit.job_id = "j-broker";
+  submit.operation = "echo";
+  submit.input = "input-of-seven";
+  submit.verified = true;
+  ASSERT_TRUE(scheduler.submit(submit).ok());
+  ASSERT_EQ(scheduler.result("w", {"j-broker", 1, true, "out", fb::ErrorCode::unknown, {}, "sig"}),
+            broker::ResultVerdict::accepted);
 
-  broker::Job job;
-  job.id = "j-broker";
+  broker::Job job = scheduler.job(scheduler.find("j-broker"));
   job.op = 1;
-  job.input = "input-of-seven";
   job.node_id = "node-7";
   job.submitted_at_ms = 1'700'000'000'001;
   job.started_at_ms = 1'700'000'000'002;
@@ -375,6 +430,9 @@ TEST(JobRecordFields, BrokerRecordsCarryEveryField) {
       {"timeout_ms", "8"},
       {"dead_lettered", "true"},
       {"input_size", std::to_string(job.input.size())},
+      {"verified", "true"},
+      {"input_cid", "cid-of-input-of-seven"},
+      {"attestations", attestations_json({{"node-signer", "key-signer", "cid-of-out", "sig"}})},
   };
 
   for (auto detail : {broker::RecordDetail::full, broker::RecordDetail::changes}) {
@@ -432,6 +490,7 @@ TEST(JobRecordFields, JobJsonShowsEveryField) {
   ASSERT_FALSE(ec) << text;
   const std::map<std::string, std::string> json_names = {
       {"state", "status"},
+      {"input_cid", "inputCID"},
       {"submitted_at_ms", "submittedAt"},
       {"started_at_ms", "startedAt"},
       {"completed_at_ms", "completedAt"},
@@ -456,6 +515,7 @@ TEST(JobRecordFields, JobJsonShowsEveryField) {
     if (v->is_int64()) got = std::to_string(v->get_int64());
     if (v->is_uint64()) got = std::to_string(v->get_uint64());
     if (v->is_bool()) got = v->get_bool() ? "true" : "false";
+    if (v->is_array()) got = boost::json::serialize(*v);
     EXPECT_EQ(got, s.values.at(f.name)) << "job JSON key " << key;
   }
 }
