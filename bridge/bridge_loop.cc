@@ -10,6 +10,7 @@
 #include <random>
 
 #include "bridge/redis_keys.h"
+#include "protocol/cid.h"
 
 namespace litc::bridge {
 namespace {
@@ -31,7 +32,8 @@ ClientOptions client_options(const BridgeOptions& o) {
 
 }  // namespace
 
-BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe)
+BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe,
+                       BlobStore* blobs)
     : options_(std::move(options)),
       context_(context),
       probe_(probe),
@@ -40,7 +42,8 @@ BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgePro
       sub_(context, zmq::socket_type::sub),
       nodes_(options_.http_nodes, context),
       clone_(options_.clone),
-      mirror_(options_.mirror) {
+      mirror_(options_.mirror),
+      blobs_(blobs) {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
   reset_subscriber();
@@ -199,6 +202,9 @@ void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
       if (oldest_event_ms_ == 0) oldest_event_ms_ = event.time_ms();
       newest_event_ms_ = std::max(newest_event_ms_, event.time_ms());
       ++turn_events_;
+      if (blobs_ != nullptr && event.body_type() == fb::EventBody::JobEvent) {
+        keep_output(*event.body_as_JobEvent()->job());
+      }
       mirror_.apply(event);
       ++probe_.events_applied;
       probe_.seq = event.seq();
@@ -215,6 +221,27 @@ void BridgeLoop::handle_event(zmq::message_t& frame, uint64_t now) {
       request_snapshot(now);
       return;
   }
+}
+
+void BridgeLoop::keep_output(const fb::JobRecord& r) {
+  const bool finished = r.state() == fb::JobState::completed || r.state() == fb::JobState::failed ||
+                        r.state() == fb::JobState::cancelled;
+  // A full record names the operation; a lean one (assigned, completed, requeued) does not.
+  bool decrypt = view(r.operation()) == "decrypt";
+  if (!finished) {
+    if (decrypt) decrypt_jobs_.emplace(view(r.job_id()));
+    return;
+  }
+  if (!decrypt_jobs_.empty() && decrypt_jobs_.erase(std::string(view(r.job_id()))) > 0) {
+    decrypt = true;
+  }
+  if (r.state() != fb::JobState::completed) return;
+  if (decrypt) {
+    ++probe_.blob_outputs_withheld;  // blinded shares: never stored
+    return;
+  }
+  const std::string_view output = view(r.output());
+  blobs_->put(cid_v1_raw(output), output);
 }
 
 void BridgeLoop::request_snapshot(uint64_t now) {
@@ -261,6 +288,7 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
     if (!snapshot_started_) {
       snapshot_started_ = true;
       ledger_.begin_snapshot();
+      decrypt_jobs_.clear();  // the snapshot names every job the broker holds, with its operation
       std::vector<std::string> active_keys;
       if (redis_.up()) {
         active_keys = active_keys_in_redis();
@@ -271,6 +299,7 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
       for (const auto* job : *jobs) {
         mirror_.snapshot_job(*job);
         ledger_.seen(view(job->job_id()));
+        if (blobs_ != nullptr) keep_output(*job);
       }
     }
     if (const auto* nodes = b.nodes()) {

@@ -25,6 +25,11 @@
 //    (SubmissionLedger::memory_only).
 //  - A request that waits for a job (POST /decrypt: Submit with wait + no_ack) is a call with its
 //    own deadline (call_broker_waiting); its expiry is the caller's answer, not a broker timeout.
+//  - Blob store (optional): every completed job's output the loop applies (event or snapshot
+//    record) is handed to BlobStore::put, which never blocks; a resync offers again those the
+//    broker still holds (present ones are skipped). Never a `decrypt` job's output: its operation
+//    is remembered from its full record (submitted, replayed, snapshot) until it finishes, because
+//    the lean completed record does not carry it. Never a job input.
 #pragma once
 
 #include <atomic>
@@ -39,6 +44,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bridge/blob_store.h"
 #include "bridge/bridge_probe.h"
 #include "bridge/clone_sync.h"
 #include "bridge/http_nodes.h"
@@ -75,7 +81,9 @@ class BridgeLoop {
   // of kind error with code timeout.
   using ReplyFn = std::function<void(ClientReplyInfo&)>;
 
-  BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe);
+  // blobs: where completed outputs are stored (null: nowhere); outlives the loop.
+  BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgeProbe& probe,
+             BlobStore* blobs = nullptr);
   ~BridgeLoop();
   BridgeLoop(const BridgeLoop&) = delete;
   BridgeLoop& operator=(const BridgeLoop&) = delete;
@@ -85,6 +93,8 @@ class BridgeLoop {
   // Thread-safe: runs task on the loop thread at the start of the next turn. False (task dropped)
   // when max_queued_tasks are waiting already: a stalled loop must not collect requests forever.
   bool post(Task task);
+  // Thread-safe (BlobStore is): null when the bridge stores no blobs.
+  BlobStore* blobs() const { return blobs_; }
 
   // --- for tasks (loop thread only) ---
   uint64_t now_ms() const;
@@ -138,6 +148,9 @@ class BridgeLoop {
   void send_submit(const SubmitRequest& request, ReplyFn done);
   void resend_unconfirmed();
   void reset_subscriber();
+  // A job record applied to the mirror (event or snapshot): a completed output goes to the blob
+  // store unless the job is a decrypt.
+  void keep_output(const fb::JobRecord& record);
 
   BridgeOptions options_;
   zmq::context_t& context_;
@@ -150,6 +163,10 @@ class BridgeLoop {
   CloneSync clone_;
   RedisMirror mirror_;
   SubmissionLedger ledger_;
+  BlobStore* blobs_;
+  // Unfinished decrypt jobs (their lean completed record names no operation). Rebuilt from each
+  // snapshot; used only with a blob store.
+  std::unordered_set<std::string> decrypt_jobs_;
 
   int wake_fd_ = -1;
   std::mutex tasks_mu_;

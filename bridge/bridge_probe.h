@@ -52,6 +52,8 @@ struct BridgeProbe {
   std::atomic<uint64_t> decrypts_completed{0};
   std::atomic<uint64_t> decrypts_refused{0};       // answered with an error after blinding
   std::atomic<uint64_t> decrypt_waits_expired{0};  // of those, --decrypt-wait-ms ran out
+  // Completed decrypt outputs not given to the blob store (BridgeLoop::keep_output).
+  std::atomic<uint64_t> blob_outputs_withheld{0};
   std::atomic<uint64_t> epoch{0};
   std::atomic<uint64_t> seq{0};
   std::atomic<bool> redis_up{false};

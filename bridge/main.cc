@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   std::string network_key_file;
   uint64_t decrypt_wait_ms = 10'000;
   unsigned decrypt_threads = 1;
+  BlobStoreOptions blob;
+  blob.dir = "blobs";
+  uint64_t blob_retention_s = blob.retention_ms / 1000;
 
   CLI::App app{
       "litc-bridge: mirrors the broker's state into Redis and serves the /lit-compute HTTP API "
@@ -118,6 +121,30 @@ int main(int argc, char** argv) {
                  "threads that verify, combine and open POST /decrypt shares (CPU work kept off "
                  "the bridge loop); more requests queue for them")
       ->check(CLI::Range(1u, 64u));
+  app.add_option("--blob-dir", blob.dir,
+                 "directory of the blob store: completed jobs' outputs (never a decrypt's) by "
+                 "CID, served at GET /lit-compute/blobs/:cid and usable as a submit's inputCID; "
+                 "relative to the working directory; \"\" disables it (those routes answer 404)");
+  app.add_option("--blob-max-bytes", blob.max_total_bytes,
+                 "bytes the blob store holds at most; past it the oldest blobs are removed")
+      ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 50));
+  app.add_option("--blob-retention-s", blob_retention_s,
+                 "blobs older than this are removed (checked every second); 0 keeps them until "
+                 "--blob-max-bytes needs the room")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{366} * 24 * 3600));
+  app.add_option("--blob-max-blob-bytes", blob.max_blob_bytes,
+                 "an output bigger than this is not stored (counted in "
+                 "litc_bridge_blobs_too_large_total)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256} << 20));
+  app.add_option("--blob-queue-bytes", blob.max_queued_bytes,
+                 "output bytes waiting for the blob writer at most; past it outputs are not "
+                 "stored (litc_bridge_blobs_dropped_total): the bridge loop never waits for the "
+                 "disk")
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{4} << 30));
+  app.add_option("--blob-queue-length", blob.max_queued_blobs,
+                 "outputs waiting for the blob writer at most; past it they are not stored, as "
+                 "above")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -125,6 +152,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   o.broker_timeout_ms = broker_timeout_ms;
   o.mirror.completed_retention_ms = retention_s * 1000;
+  blob.retention_ms = blob_retention_s * 1000;
   std::string why;
   auto endpoint = parse_redis_url(redis_url, &why);
   if (!endpoint) {
@@ -150,7 +178,10 @@ int main(int argc, char** argv) {
     zmq::context_t context(1);
     BridgeProbe probe;
     HttpMetrics http_metrics;
-    BridgeLoop loop(o, context, probe);
+    // Before the loop (which puts into it) and destroyed after it: its last writes are finished.
+    std::optional<BlobStore> blobs;
+    if (!blob.dir.empty()) blobs.emplace(blob);
+    BridgeLoop loop(o, context, probe, blobs ? &*blobs : nullptr);
     ApiContext ctx{loop, probe, http_metrics};
     // Declared after ctx: destroyed (stopped and joined) first, so no task outlives what it uses.
     boost::asio::thread_pool crypto_pool(decrypt_threads);
@@ -161,9 +192,10 @@ int main(int argc, char** argv) {
     add_api_routes(router, ctx);
     HttpServer server(http, router, http_metrics);
     std::string host = http.listen.substr(0, http.listen.rfind(':'));
-    spdlog::info("litc-bridge: http {}:{} broker {} events {} snapshot {} redis {}{}", host,
-                 server.port(), o.broker, o.events, o.snapshot, o.redis.endpoint.url(),
-                 network_key ? " (decrypt: on, network key " + network_key_file + ")" : "");
+    spdlog::info("litc-bridge: http {}:{} broker {} events {} snapshot {} redis {}{} blobs {}",
+                 host, server.port(), o.broker, o.events, o.snapshot, o.redis.endpoint.url(),
+                 network_key ? " (decrypt: on, network key " + network_key_file + ")" : "",
+                 blobs ? blob.dir : std::string("off"));
     if (!endpoints_file.empty()) write_endpoints(endpoints_file, server.port(), host);
     server.start();
     loop.run(g_stop);

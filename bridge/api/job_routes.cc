@@ -18,35 +18,79 @@ std::string path(const char* tail) {
   return std::string(kApiPrefix) + tail;
 }
 
+// A submit's input named by CID: the bytes of a stored blob, read here on the HTTP thread.
+bool input_from_blob(const ApiContext& ctx, const std::string& cid, std::string& input,
+                     ApiResponse& error) {
+  BlobStore* blobs = ctx.loop.blobs();
+  if (blobs == nullptr) {
+    error =
+        error_response(404, "not_found",
+                       "\"inputCID\": this bridge stores no blobs (started with --blob-dir \"\")");
+    return false;
+  }
+  auto blob = blobs->get(cid);
+  switch (blob.status) {
+    case BlobStore::GetStatus::malformed:
+      error = error_response(400, "invalid_argument",
+                             "\"inputCID\" is not a blob CID (the 59-character CIDv1, raw, "
+                             "sha2-256, base32 lower case, that a job's outputCID shows)");
+      return false;
+    case BlobStore::GetStatus::not_found:
+      error = error_response(404, "not_found",
+                             "\"inputCID\": no blob " + cid +
+                                 " (never stored, or trimmed by the size limit or the retention)");
+      return false;
+    case BlobStore::GetStatus::ok:
+      input = std::move(blob.bytes);
+      return true;
+  }
+  return false;
+}
+
 // Parses a submit body into a request; false with `error` set when it is not acceptable.
-bool parse_submit(const std::string& body, SubmitRequest& r, ApiResponse& error) {
+bool parse_submit(const ApiContext& ctx, const std::string& body, SubmitRequest& r,
+                  ApiResponse& error) {
   auto o = parse_object(body, error);
   if (!o) return false;
   auto operation = string_field(*o, "operation", true, error);
   auto job_id = string_field(*o, "jobId", false, error);
   auto input = operation && job_id ? string_field(*o, "input", false, error) : std::nullopt;
   auto input64 = input ? string_field(*o, "inputBase64", false, error) : std::nullopt;
-  if (!input64) return false;
+  auto input_cid = input64 ? string_field(*o, "inputCID", false, error) : std::nullopt;
+  if (!input_cid) return false;
   if (!input->empty() && !input64->empty()) {
     error = error_response(400, "invalid_argument", "give \"input\" or \"inputBase64\", not both");
     return false;
   }
-  if (!input64->empty()) {
-    auto bytes = base64_decode(*input64);
-    if (!bytes) {
-      error = error_response(400, "invalid_argument", "\"inputBase64\" is not valid base64");
-      return false;
-    }
-    r.input = std::move(*bytes);
-  } else {
-    r.input = std::move(*input);
+  // Any inputCID (even "") with any other input (even "") is two inputs: refused, not guessed.
+  const auto given = [&](std::string_view key) {
+    const json::value* v = o->if_contains(key);
+    return v != nullptr && !v->is_null();
+  };
+  const bool by_cid = given("inputCID");
+  if (by_cid && (given("input") || given("inputBase64"))) {
+    error = error_response(400, "invalid_argument",
+                           "give \"inputCID\" or \"input\"/\"inputBase64\", not both");
+    return false;
   }
+  const json::value* verified = o->if_contains("verified");
+  if (verified != nullptr && !verified->is_bool()) {
+    error = error_response(400, "invalid_argument", "field \"verified\" must be true or false");
+    return false;
+  }
+  r.verified = verified != nullptr && verified->as_bool();
   auto priority = int_field(*o, "priority", INT32_MIN, INT32_MAX, 0, error);
   auto attempts = priority ? int_field(*o, "maxAttempts", 0, 100, 0, error) : std::nullopt;
   auto timeout = attempts ? int_field(*o, "timeoutMs", 0, UINT32_MAX, 0, error) : std::nullopt;
   auto ttl = timeout ? int_field(*o, "ttlMs", 0, UINT32_MAX, 0, error) : std::nullopt;
   if (!ttl) return false;
   if (*operation == "encrypt") {
+    if (by_cid) {
+      error = error_response(400, "invalid_argument",
+                             "operation \"encrypt\" takes its plaintext in \"input\", not "
+                             "\"inputCID\"");
+      return false;
+    }
     // The worker's input is built here from the plaintext and the checked params. The whole body
     // is parsed again strictly: a repeated key anywhere in it is refused, not resolved silently.
     auto strict = parse_object_strict(body, error);
@@ -57,8 +101,20 @@ bool parse_submit(const std::string& body, SubmitRequest& r, ApiResponse& error)
   } else if (o->contains("params")) {
     error = error_response(400, "invalid_argument",
                            "\"params\" is only for operation \"encrypt\"; other operations take "
-                           "their whole input in \"input\" or \"inputBase64\"");
+                           "their whole input in \"input\", \"inputBase64\" or \"inputCID\"");
     return false;
+  } else if (!input64->empty()) {
+    auto bytes = base64_decode(*input64);
+    if (!bytes) {
+      error = error_response(400, "invalid_argument", "\"inputBase64\" is not valid base64");
+      return false;
+    }
+    r.input = std::move(*bytes);
+  } else if (by_cid) {
+    // Last: the body is otherwise valid before a file is read.
+    if (!input_from_blob(ctx, *input_cid, r.input, error)) return false;
+  } else {
+    r.input = std::move(*input);
   }
   r.operation = std::move(*operation);
   r.job_id = std::move(*job_id);
@@ -72,7 +128,7 @@ bool parse_submit(const std::string& body, SubmitRequest& r, ApiResponse& error)
 void submit(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   SubmitRequest request;
   ApiResponse error;
-  if (!parse_submit(req.body, request, error)) return respond(std::move(error));
+  if (!parse_submit(ctx, req.body, request, error)) return respond(std::move(error));
   post_or_refuse(
       ctx, respond, [request = std::move(request), respond, &ctx](BridgeLoop& loop) mutable {
         if (!loop.redis_up()) {

@@ -70,6 +70,34 @@ std::string render_metrics(const ApiContext& ctx) {
   metric(out, "litc_bridge_decrypt_waits_expired_total", "counter",
          "POST /decrypt requests whose job did not finish within --decrypt-wait-ms (503).",
          p.decrypt_waits_expired.load());
+  metric(out, "litc_bridge_blob_outputs_withheld_total", "counter",
+         "Completed decrypt outputs not given to the blob store (never stored).",
+         p.blob_outputs_withheld.load());
+  if (const BlobStore* blobs = ctx.loop.blobs()) {
+    const BlobStoreCounters& b = blobs->counters();
+    metric(out, "litc_bridge_blobs", "gauge", "Blobs in the blob store (--blob-dir).",
+           b.blobs.load());
+    metric(out, "litc_bridge_blob_bytes", "gauge",
+           "Bytes in the blob store (at most --blob-max-bytes).", b.bytes.load());
+    metric(out, "litc_bridge_blobs_stored_total", "counter", "Blobs written to the blob store.",
+           b.stored.load());
+    metric(out, "litc_bridge_blob_stored_bytes_total", "counter",
+           "Bytes written to the blob store.", b.stored_bytes.load());
+    metric(out, "litc_bridge_blob_duplicates_total", "counter",
+           "Outputs offered to the blob store that it already held.", b.duplicates.load());
+    metric(out, "litc_bridge_blobs_evicted_total", "counter",
+           "Blobs removed by --blob-max-bytes (oldest first) or --blob-retention-s.",
+           b.evicted.load());
+    metric(out, "litc_bridge_blobs_dropped_total", "counter",
+           "Outputs not stored because the blob writer's queue was full.", b.dropped.load());
+    metric(out, "litc_bridge_blobs_too_large_total", "counter",
+           "Outputs not stored because they were over --blob-max-blob-bytes.", b.too_large.load());
+    metric(out, "litc_bridge_blob_write_errors_total", "counter",
+           "Blob writes, renames or removals that failed.", b.write_errors.load());
+    metric(out, "litc_bridge_blob_read_errors_total", "counter",
+           "Blob files that did not hash to their name when read (served as 404).",
+           b.read_errors.load());
+  }
   metric(out, "litc_bridge_broker_epoch", "gauge", "Epoch of the broker being mirrored.",
          p.epoch.load());
   metric(out, "litc_bridge_broker_seq", "gauge", "Last event seq applied.", p.seq.load());

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -218,7 +219,13 @@ bool BridgeStack::start_bridge() {
                                    file.string(),
                                    "--log-level",
                                    "debug"};
-  argv.insert(argv.end(), options_.bridge_args.begin(), options_.bridge_args.end());
+  // Each bridge its own blob store, in the test's directory (not the shared working directory),
+  // unless the test names one.
+  const auto& extra = options_.bridge_args;
+  if (std::find(extra.begin(), extra.end(), "--blob-dir") == extra.end()) {
+    argv.insert(argv.end(), {"--blob-dir", blob_dir().string()});
+  }
+  argv.insert(argv.end(), extra.begin(), extra.end());
   bridge_ = std::make_unique<ChildProcess>("bridge", argv, net_->dir());
   if (!bridge_->started()) {
     ADD_FAILURE() << bridge_->error();
@@ -240,6 +247,10 @@ BridgeStack::~BridgeStack() {
     if (redis_) std::cerr << redis_->tail(20);
   }
   if (bridge_) bridge_->kill();
+}
+
+std::filesystem::path BridgeStack::blob_dir() const {
+  return net_->dir() / "blobs";
 }
 
 std::unique_ptr<HttpClient> BridgeStack::http(milliseconds timeout) {

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +45,8 @@ class HttpClient {
 
 struct BridgeStackOptions {
   NetworkOptions network;
-  std::vector<std::string> bridge_args;  // extra litc-bridge flags
+  // Extra litc-bridge flags. Without a --blob-dir among them the bridge gets blob_dir().
+  std::vector<std::string> bridge_args;
 };
 
 class BridgeStack {
@@ -57,6 +59,8 @@ class BridgeStack {
   localnet::RedisServer& redis() { return *redis_; }
   ChildProcess& bridge() { return *bridge_; }
   int http_port() const { return http_port_; }
+  // The bridge's --blob-dir unless the test gave its own: <the network's directory>/blobs.
+  std::filesystem::path blob_dir() const;
   std::unique_ptr<HttpClient> http(milliseconds timeout = milliseconds(10000));
 
   // Waits until GET /healthz answers 200 (broker live, Redis up).
