@@ -103,6 +103,7 @@ std::string SubmissionLedger::to_json(const SubmitRequest& r) {
   if (r.max_attempts != 0) o["maxAttempts"] = r.max_attempts;
   if (r.ttl_ms != 0) o["ttlMs"] = r.ttl_ms;
   if (r.timeout_ms != 0) o["timeoutMs"] = r.timeout_ms;
+  if (r.verified) o["verified"] = true;
   return json::serialize(o);
 }
 
@@ -131,6 +132,8 @@ std::optional<SubmitRequest> SubmissionLedger::from_json(std::string_view job_id
   r.max_attempts = static_cast<uint32_t>(number("maxAttempts"));
   r.ttl_ms = static_cast<uint32_t>(number("ttlMs"));
   r.timeout_ms = static_cast<uint32_t>(number("timeoutMs"));
+  const auto* verified = o.if_contains("verified");
+  r.verified = verified != nullptr && verified->is_bool() && verified->as_bool();
   return r;
 }
 

@@ -82,7 +82,9 @@ int run_verify(const VerifyOptions& options) {
   const json::value* list = job->if_contains("attestations");
   if (!job_id || !status || !operation) return invalid("jobId, status or operation missing");
   if (*status != "completed") return invalid("the job is not completed: nothing was signed");
-  if (!input_cid || !attempt || !attempt->is_uint64() || !list) {
+  const bool counted =
+      attempt && ((attempt->is_int64() && attempt->as_int64() > 0) || attempt->is_uint64());
+  if (!input_cid || !counted || !list) {
     return invalid("not a verified job record (no inputCID, attempt or attestations)");
   }
   const auto attestations = attestations_from_json(*list);
@@ -99,7 +101,7 @@ int run_verify(const VerifyOptions& options) {
   const auto parts = signed_parts(output, attestations->size());
   if (!parts) return invalid("the output does not hold one signed part per attestation");
 
-  const auto n = static_cast<uint32_t>(attempt->as_uint64());
+  const auto n = static_cast<uint32_t>(attempt->to_number<uint64_t>());
   json::array signers;
   for (std::size_t i = 0; i < attestations->size(); ++i) {
     const AttestationInfo& a = (*attestations)[i];

@@ -183,6 +183,7 @@ BrokerStatsInfo BrokerStatsInfo::from(const fb::BrokerStats& s) {
       {"events_published", s.events_published()},
       {"workers_expired", s.workers_expired()},
       {"invalid_shares", s.invalid_shares()},
+      {"invalid_signatures", s.invalid_signatures()},
   }};
 }
 

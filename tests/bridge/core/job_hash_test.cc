@@ -79,6 +79,7 @@ TEST(SubmissionLedger, SubmitJsonRoundTripsBinaryInput) {
   r.max_attempts = 3;
   r.ttl_ms = 10;
   r.timeout_ms = 20;
+  r.verified = true;
   auto back = SubmissionLedger::from_json("x", SubmissionLedger::to_json(r));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->input, r.input);
@@ -87,6 +88,9 @@ TEST(SubmissionLedger, SubmitJsonRoundTripsBinaryInput) {
   EXPECT_EQ(back->max_attempts, 3u);
   EXPECT_EQ(back->ttl_ms, 10u);
   EXPECT_EQ(back->timeout_ms, 20u);
+  EXPECT_TRUE(back->verified) << "a verified job submitted again stays verified";
+  r.verified = false;
+  EXPECT_FALSE(SubmissionLedger::from_json("x", SubmissionLedger::to_json(r))->verified);
   EXPECT_FALSE(SubmissionLedger::from_json("x", "not json").has_value());
   EXPECT_FALSE(SubmissionLedger::from_json("x", "{\"operation\":\"echo\"}").has_value());
 }
