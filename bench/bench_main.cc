@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
   app.add_flag("--submit-ack", o.submit_ack,
                "ours: Submit without no_ack, so each job gets a SubmitAck before its final "
                "JobReply (the default skips the ack: one reply per request, as the baseline)");
+  app.add_flag("--verified", o.verified,
+               "throughput mode: also run ours with every echo verified (signed by its worker, "
+               "checked by the broker), interleaved with the plain case: the throughput_verified "
+               "case and its plain_ratio");
   app.add_flag("--keep-logs", keep_logs, "keep the temp dir with every process's log");
   app.add_option("--summary", summary_files,
                  "print the table of these JSON-lines files (written with --out) and exit");

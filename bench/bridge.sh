@@ -109,7 +109,8 @@ start_bridge() {
   rm -f "$work/bridge-endpoints"
   "$bin/litc-bridge" --broker "$clients" --events "$events" --snapshot "$snapshot" \
     --workers "$workers" --redis "redis://127.0.0.1:$redis_port" --listen 127.0.0.1:0 \
-    --endpoints-file "$work/bridge-endpoints" --log-level warn ${LITC_BRIDGE_ARGS:-} \
+    --endpoints-file "$work/bridge-endpoints" --blob-dir "$work/blobs" --log-level warn \
+    ${LITC_BRIDGE_ARGS:-} \
     >>"$work/bridge.log" 2>&1 &
   bridge_pid=$!
   pids+=("$bridge_pid")

@@ -216,7 +216,8 @@ bool throughput_mode(const BenchOptions& o, zmq::context_t& context, const Emit&
   LoadSpec spec = measure_spec(o, "throughput", o.window, false);
   std::string base_error, plain_error, events_error;
   std::unique_ptr<BaselineSide> base;
-  std::unique_ptr<LitcSide> ours, ours_events;
+  std::string verified_error;
+  std::unique_ptr<LitcSide> ours, ours_events, ours_verified;
   if (!o.no_baseline) {
     base = start_side<BaselineSide>(base_error, "baseline_throughput", o.stack, o.workers, context,
                                     o.reply_timeout_ms);
@@ -229,9 +230,14 @@ bool throughput_mode(const BenchOptions& o, zmq::context_t& context, const Emit&
     ours_events = start_side<LitcSide>(events_error, "throughput_events", o.stack, o.workers,
                                        context, o.reply_timeout_ms, true, o.submit_ack);
   }
+  if (plain && o.verified) {
+    ours_verified = start_side<LitcSide>(verified_error, "throughput_verified", o.stack, o.workers,
+                                         context, o.reply_timeout_ms, false, o.submit_ack, true);
+  }
   std::vector<Side*> sides;
-  for (Side* side : {static_cast<Side*>(base.get()), static_cast<Side*>(ours.get()),
-                     static_cast<Side*>(ours_events.get())}) {
+  for (Side* side :
+       {static_cast<Side*>(base.get()), static_cast<Side*>(ours.get()),
+        static_cast<Side*>(ours_events.get()), static_cast<Side*>(ours_verified.get())}) {
     if (side) sides.push_back(side);
   }
   for (Side* side : sides) side->warm(warm);
@@ -256,6 +262,28 @@ bool throughput_mode(const BenchOptions& o, zmq::context_t& context, const Emit&
   };
   if (plain) ours_record(ours, "throughput", plain_error);
   if (with_events) ours_record(ours_events, "throughput_events", events_error);
+  if (plain && o.verified) {
+    // The cost of a verified result, beside the plain echo of the same run.
+    Record r = ours_verified
+                   ? side_record(*ours_verified, "litc", "throughput_verified", o, o.window, spec)
+                   : failed("throughput_verified", "litc", "throughput_verified", o, o.window,
+                            verified_error);
+    if (ours_verified && ours && r.text("ok") == "true") {
+      const double plain_rate = ours->result.jobs_per_s();
+      if (plain_rate > 0) {
+        const double ratio = ours_verified->result.jobs_per_s() / plain_rate;
+        r.set("plain_ratio", ratio);
+        r.set("notes", fmt("%.3f", ratio) + " of unverified echo (same run)");
+      }
+    }
+    if (ours_verified && base_jobs_per_s && r.text("ok") == "true") {
+      r.set("baseline_jobs_per_s", *base_jobs_per_s)
+          .set("baseline_ratio", ours_verified->result.jobs_per_s() / *base_jobs_per_s);
+    }
+    r.set("target", "none: the price of a signed, checked result (plain_ratio: vs unverified)");
+    emit(r);
+    ok = r.text("ok") == "true" && ok;
+  }
   return ok;
 }
 

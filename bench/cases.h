@@ -34,6 +34,7 @@ struct BenchOptions {
   int rounds = 5;   // baseline and ours alternate this many times (sides.h)
   bool no_baseline = false;
   bool submit_ack = false;  // ours: Submit with a SubmitAck before each result (see LitcDriver)
+  bool verified = false;    // throughput: also ours with verified echo jobs, interleaved
   bool quiet = false;
   StackConfig stack;
 };

@@ -7,9 +7,10 @@
 namespace litc::bench {
 
 LitcDriver::LitcDriver(zmq::context_t& context, const std::string& clients_endpoint, int timeout_ms,
-                       bool submit_ack, std::string operation)
+                       bool submit_ack, std::string operation, bool verified)
     : client_(litc::ClientOptions{clients_endpoint, timeout_ms}, &context) {
   request_.operation = std::move(operation);
+  request_.verified = verified;
   request_.wait = true;
   request_.no_ack = !submit_ack;
 }
@@ -51,6 +52,9 @@ std::optional<Reply> LitcDriver::poll(int timeout_ms) {
       } else if (last_.job.state != fb::JobState::completed) {
         r.error = "job " + last_.job.job_id + " ended " +
                   std::string(litc::state_name(last_.job.state)) + ": " + last_.job.error_message;
+      } else if (request_.verified && (last_.job.attestations.size() != 1 ||
+                                       last_.job.attestations[0].signature.size() != 64)) {
+        r.error = "verified job " + last_.job.job_id + " completed without its attestation";
       }
       if (it != job_ids_.end()) job_ids_.erase(it);
       r.output = last_.job.output;

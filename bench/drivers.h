@@ -19,7 +19,7 @@ namespace litc::bench {
 class LitcDriver {
  public:
   LitcDriver(zmq::context_t& context, const std::string& clients_endpoint, int timeout_ms,
-             bool submit_ack, std::string operation = "echo");
+             bool submit_ack, std::string operation = "echo", bool verified = false);
 
   uint64_t send(std::string_view payload);
   // SubmitAck: checked (a new pending/active job), its job id noted, final = false. Final

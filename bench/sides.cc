@@ -71,10 +71,10 @@ void BaselineSide::finish() {
 }
 
 LitcSide::LitcSide(std::string name, const StackConfig& cfg, int workers, zmq::context_t& context,
-                   int reply_timeout_ms, bool with_events, bool submit_ack)
+                   int reply_timeout_ms, bool with_events, bool submit_ack, bool verified)
     : Side(std::move(name)),
       stack_(cfg, workers),
-      driver_(context, stack_.clients(), reply_timeout_ms, submit_ack) {
+      driver_(context, stack_.clients(), reply_timeout_ms, submit_ack, "echo", verified) {
   if (!stack_.wait_workers_online(driver_.client(), workers, 15'000)) {
     throw std::runtime_error("workers did not register within 15 s\n" + stack_.logs());
   }

@@ -61,8 +61,9 @@ class BaselineSide final : public Side {
 class LitcSide final : public Side {
  public:
   // submit_ack: Submit without no_ack (a SubmitAck before each final JobReply); see LitcDriver.
+  // verified: every job a verified echo (signed by its node, checked by the broker).
   LitcSide(std::string name, const StackConfig& cfg, int workers, zmq::context_t& context,
-           int reply_timeout_ms, bool with_events, bool submit_ack);
+           int reply_timeout_ms, bool with_events, bool submit_ack, bool verified = false);
   void warm(const LoadSpec& spec) override;
   void chunk(const LoadSpec& spec) override;
   void finish() override;

@@ -88,7 +88,7 @@ export async function startNetwork({ threshold = 2, shares = 3, holders = 3, bri
     run('bridge', [`${BIN}/litc-bridge`, '--broker', ep.clients, '--events', ep.events,
       '--snapshot', ep.snapshot, '--workers', ep.workers, '--redis',
       `redis://127.0.0.1:${redisPort}`, '--listen', '127.0.0.1:0', '--endpoints-file', bridgeFile,
-      '--log-level', 'warn',
+      '--log-level', 'warn', '--blob-dir', join(dir, 'blobs'),
       ...(bridgeNetworkKey ? ['--network-key', join(keys, 'network.json')] : []), ...bridgeArgs]);
     const http = await waitFor('the bridge endpoints file', () => readKeyValues(bridgeFile)?.http);
     const url = `http://${http}/lit-compute`;
