@@ -48,6 +48,7 @@ class ReadyQueue {
     }
   }
   bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }  // stale entries included
 
   void push(bool front, int32_t priority, Entry e) {
     auto& q = buckets_[priority];

@@ -49,7 +49,7 @@ flatbuffers::Offset<fb::JobRecord> build_job_record(flatbuffers::FlatBufferBuild
   r.add_dead_lettered(job.dead_lettered);
   if (!attestations.IsNull()) r.add_attestations(attestations);
   if (full) {
-    r.add_verified(job.verified);
+    if (job.verified) r.add_verified(true);
     if (!input_cid.IsNull()) r.add_input_cid(input_cid);
     r.add_operation(op);
     r.add_priority(job.priority);

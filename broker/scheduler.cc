@@ -224,6 +224,7 @@ void Scheduler::enqueue(JobSlot slot, bool front) {
   job.queue_gen = ++next_queue_gen_;
   ReadyQueue::Entry e{slot, job.queue_gen};
   ReadyQueue& queue = (job.verified ? ready_signing_ : ready_)[job.op];
+  if (job.verified) ++signing_entries_;
   if (front) {
     queue.push_front(job.priority, e);
   } else {
@@ -241,33 +242,45 @@ void Scheduler::dispatch_ready() {
     const Job& j = jobs_.at(e.slot);
     return j.state == fb::JobState::pending && j.queue_gen == e.gen;
   };
-  // Verified jobs wait in their own queues: only signing workers may take them.
+  struct Pick {
+    const Job* job = nullptr;
+    JobSlot slot = kNoJob;
+    OperationId op = 0;
+    bool signing = false;
+  };
+  auto better = [](const Job& j, const Pick& p) {
+    return !p.job || j.priority > p.job->priority ||
+           (j.priority == p.job->priority && j.seq < p.job->seq);
+  };
   for (;;) {
-    int best_op = -1;
-    bool best_signing = false;
-    const Job* best = nullptr;
-    JobSlot best_slot = kNoJob;
-    for (bool signing : {false, true}) {
-      std::vector<ReadyQueue>& queues = signing ? ready_signing_ : ready_;
-      for (std::size_t op = 0; op < queues.size(); ++op) {
-        if (queues[op].empty() || !workers_.any_available(static_cast<OperationId>(op), signing)) {
-          continue;
-        }
-        const ReadyQueue::Entry* e = queues[op].head(live);
-        if (!e) continue;
-        const Job& j = jobs_.at(e->slot);
-        if (!best || j.priority > best->priority ||
-            (j.priority == best->priority && j.seq < best->seq)) {
-          best = &j;
-          best_op = static_cast<int>(op);
-          best_signing = signing;
-          best_slot = e->slot;
-        }
+    Pick best;
+    for (std::size_t op = 0; op < ready_.size(); ++op) {
+      if (ready_[op].empty() || !workers_.any_available(static_cast<OperationId>(op))) continue;
+      const ReadyQueue::Entry* e = ready_[op].head(live);
+      if (e && better(jobs_.at(e->slot), best)) {
+        best = {&jobs_.at(e->slot), e->slot, static_cast<OperationId>(op), false};
       }
     }
-    if (!best) return;
-    (best_signing ? ready_signing_ : ready_)[best_op].pop_head();
-    assign(best_slot, workers_.best_for(static_cast<OperationId>(best_op), best_signing));
+    // Verified jobs wait in their own queues (only signing workers may take them); skipped
+    // outright while there are none, so unverified traffic pays one comparison for them.
+    for (std::size_t op = 0; signing_entries_ != 0 && op < ready_signing_.size(); ++op) {
+      ReadyQueue& q = ready_signing_[op];
+      if (q.empty() || !workers_.any_available(static_cast<OperationId>(op), true)) continue;
+      const std::size_t before = q.size();
+      const ReadyQueue::Entry* e = q.head(live);
+      signing_entries_ -= before - q.size();  // stale entries head() dropped
+      if (e && better(jobs_.at(e->slot), best)) {
+        best = {&jobs_.at(e->slot), e->slot, static_cast<OperationId>(op), true};
+      }
+    }
+    if (!best.job) return;
+    if (best.signing) {
+      ready_signing_[best.op].pop_head();
+      --signing_entries_;
+    } else {
+      ready_[best.op].pop_head();
+    }
+    assign(best.slot, workers_.best_for(best.op, best.signing));
   }
 }
 

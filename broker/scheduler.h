@@ -250,6 +250,7 @@ class Scheduler {
   WorkerRegistry workers_;
   std::vector<ReadyQueue> ready_;          // per operation
   std::vector<ReadyQueue> ready_signing_;  // per operation: verified jobs (signing workers only)
+  std::size_t signing_entries_ = 0;        // entries in ready_signing_, stale ones included
   // A min-heap (std::push_heap with std::greater). Entries of jobs that finished early stay until
   // due; push_deadline compacts when they outnumber the live ones, so memory follows live jobs.
   std::vector<Deadline> deadlines_;

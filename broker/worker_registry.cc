@@ -48,17 +48,20 @@ void WorkerRegistry::after_change(WorkerSlot slot) {
 }
 
 WorkerSlot WorkerRegistry::best_for(OperationId op, bool signing) const {
-  const auto& available = signing ? available_signing_ : available_;
-  if (op >= available.size() || available[op].empty()) return kNoWorker;
-  return std::get<3>(*available[op].begin());
+  if (op >= available_.size()) return kNoWorker;
+  for (const Key& k : available_[op]) {
+    if (!signing || slots_[std::get<3>(k)].signs_results) return std::get<3>(k);
+  }
+  return kNoWorker;
 }
 
 std::vector<WorkerSlot> WorkerRegistry::available_for(OperationId op, bool signing) const {
-  const auto& available = signing ? available_signing_ : available_;
   std::vector<WorkerSlot> out;
-  if (op >= available.size()) return out;
-  out.reserve(available[op].size());
-  for (const Key& k : available[op]) out.push_back(std::get<3>(k));
+  if (op >= available_.size()) return out;
+  out.reserve(available_[op].size());
+  for (const Key& k : available_[op]) {
+    if (!signing || slots_[std::get<3>(k)].signs_results) out.push_back(std::get<3>(k));
+  }
   return out;
 }
 
@@ -75,13 +78,10 @@ void WorkerRegistry::unindex(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  auto take = [&](std::set<Key>& set) {
-    auto node = set.extract(k);
-    if (!node.empty() && spare_.size() < kMaxSpareNodes) spare_.push_back(std::move(node));
-  };
   for (OperationId op : w.operations) {
-    take(available_[op]);
-    if (w.signs_results) take(available_signing_[op]);
+    auto node = available_[op].extract(k);
+    if (!node.empty() && spare_.size() < kMaxSpareNodes) spare_.push_back(std::move(node));
+    if (w.signs_results) --signing_available_[op];
   }
 }
 
@@ -89,19 +89,16 @@ void WorkerRegistry::index(WorkerSlot slot) {
   const Worker& w = slots_[slot];
   if (!w.has_free_slot()) return;
   Key k = key(slot);
-  auto put = [&](std::set<Key>& set) {
+  for (OperationId op : w.operations) {
+    if (w.signs_results) ++signing_available_[op];
     if (spare_.empty()) {
-      set.insert(k);
-      return;
+      available_[op].insert(k);
+      continue;
     }
     auto node = std::move(spare_.back());
     spare_.pop_back();
     node.value() = k;
-    set.insert(std::move(node));
-  };
-  for (OperationId op : w.operations) {
-    put(available_[op]);
-    if (w.signs_results) put(available_signing_[op]);
+    available_[op].insert(std::move(node));
   }
 }
 

@@ -17,7 +17,7 @@ namespace litc::broker {
 class WorkerRegistry {
  public:
   explicit WorkerRegistry(std::size_t operation_count)
-      : available_(operation_count), available_signing_(operation_count) {}
+      : available_(operation_count), signing_available_(operation_count, 0) {}
 
   WorkerSlot add(Worker worker);
   // Removes the worker (its assignments must have been handled by the caller).
@@ -34,10 +34,11 @@ class WorkerRegistry {
   void after_change(WorkerSlot slot);
 
   // Best worker with a free slot for the operation, or kNoWorker. `signing`: among the workers
-  // that sign results (Worker::signs_results) only, for verified jobs.
+  // that sign results (Worker::signs_results) only, for verified jobs — found by walking the
+  // available set, so that unverified work (every job of most networks) pays nothing for it.
   WorkerSlot best_for(OperationId op, bool signing = false) const;
   bool any_available(OperationId op, bool signing = false) const {
-    return !(signing ? available_signing_ : available_)[op].empty();
+    return signing ? signing_available_[op] != 0 : !available_[op].empty();
   }
   // Workers with a free slot for the operation, best first (a copy: the caller assigns to them).
   std::vector<WorkerSlot> available_for(OperationId op, bool signing = false) const;
@@ -71,9 +72,9 @@ class WorkerRegistry {
   using Index = std::unordered_map<std::string, WorkerSlot, Hash, std::equal_to<>>;
   Index by_routing_id_;
   Index by_node_id_;
-  std::vector<std::set<Key>> available_;          // per operation
-  std::vector<std::set<Key>> available_signing_;  // per operation, signs_results workers only
-  std::vector<std::set<Key>::node_type> spare_;   // detached nodes for reuse (see unindex)
+  std::vector<std::set<Key>> available_;         // per operation
+  std::vector<uint32_t> signing_available_;      // per operation: how many in available_ sign
+  std::vector<std::set<Key>::node_type> spare_;  // detached nodes for reuse (see unindex)
   static constexpr std::size_t kMaxSpareNodes = 64;
   uint64_t next_order_ = 0;
 };

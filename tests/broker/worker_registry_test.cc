@@ -81,5 +81,34 @@ TEST(WorkerRegistry, PrefersFewestInFlightThenHigherReputation) {
   EXPECT_EQ(r.best_for(0), high);
 }
 
+TEST(WorkerRegistry, SigningWorkersAreFoundAmongTheAvailableAndCountedExactly) {
+  WorkerRegistry r(1);
+  WorkerSlot plain = r.add(make("plain", {0}, 1));
+  Worker s = make("signer", {0}, 2);
+  s.signs_results = true;
+  WorkerSlot signer = r.add(std::move(s));
+  EXPECT_TRUE(r.any_available(0, true));
+  EXPECT_EQ(r.best_for(0), plain) << "registered first, equal load";
+  EXPECT_EQ(r.best_for(0, true), signer) << "the best signing worker, past a non-signing one";
+  EXPECT_EQ(r.available_for(0, true), std::vector<WorkerSlot>{signer});
+  hold(r, signer, 1);
+  hold(r, signer, 2);  // no free slot
+  EXPECT_FALSE(r.any_available(0, true));
+  EXPECT_EQ(r.best_for(0, true), kNoWorker);
+  release(r, signer);
+  EXPECT_TRUE(r.any_available(0, true));
+  // Distrusted (signs_results cleared between before/after_change): no signing worker left.
+  r.before_change(signer);
+  r.at(signer).signs_results = false;
+  r.after_change(signer);
+  EXPECT_FALSE(r.any_available(0, true));
+  EXPECT_EQ(r.best_for(0, true), kNoWorker);
+  EXPECT_TRUE(r.any_available(0));
+  r.remove(signer);
+  r.remove(plain);
+  EXPECT_FALSE(r.any_available(0));
+  EXPECT_FALSE(r.any_available(0, true));
+}
+
 }  // namespace
 }  // namespace litc::broker
