@@ -19,7 +19,7 @@ void field(std::string& out, std::string_view x) {
 
 std::string result_statement(std::string_view job_id, uint32_t attempt, std::string_view operation,
                              std::string_view input_cid, std::string_view output_cid) {
-  std::string out = "litcompute result v1\n";
+  std::string out(kResultStatementPrefix);
   out.reserve(out.size() + job_id.size() + operation.size() + input_cid.size() + output_cid.size() +
               40);
   field(out, job_id);

@@ -7,10 +7,11 @@
 //               field(output CID)
 //   field(x)  = <decimal byte length of x> ":" x "\n"
 //
-// Length-prefixed, so no two field lists give the same bytes; the version line keeps these
-// signatures apart from anything else a node key signs (the `sign` operation signs the caller's
-// input as it is: a caller who submits a statement gets a signature, but as the output of a
-// `sign` job, which no checker takes for a result attestation of another job).
+// Length-prefixed, so no two field lists give the same bytes. The version line keeps these
+// signatures apart from anything else a node key signs: the `sign` operation signs a caller's
+// input as it is, so it refuses any input that starts with kResultStatementPrefix — otherwise a
+// caller could have a node sign a statement for a job it never ran, and forge a record that
+// `litc verify` accepts.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,8 @@
 #include <string_view>
 
 namespace litc::crypto {
+
+inline constexpr std::string_view kResultStatementPrefix = "litcompute result v1\n";
 
 std::string result_statement(std::string_view job_id, uint32_t attempt, std::string_view operation,
                              std::string_view input_cid, std::string_view output_cid);

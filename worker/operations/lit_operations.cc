@@ -11,6 +11,7 @@
 #include "crypto/conditions/evaluator.h"
 #include "crypto/conditions/json_rpc_chain_reader.h"
 #include "crypto/ethereum/auth_sig.h"
+#include "crypto/identity/result_statement.h"
 #include "crypto/lit/lit_envelope.h"
 #include "crypto/threshold/decryption.h"
 #include "crypto/threshold/envelope.h"
@@ -140,6 +141,13 @@ Operation make_encrypt_operation(const OperationContext& context) {
 Operation make_sign_operation(const OperationContext& context) {
   auto key = std::make_shared<const crypto::NodeKey>(*context.node_key);
   return [key](std::string_view input, const CancelToken&) -> OperationResult {
+    if (input.starts_with(crypto::kResultStatementPrefix)) {
+      // A result statement signed on request would let anyone forge an attestation of this node.
+      return OperationResult::failure(fb::ErrorCode::invalid_argument,
+                                      "sign refuses input that starts like a result statement "
+                                      "(\"litcompute result v1\"): those are signed only for "
+                                      "results this node produced");
+    }
     const std::string sig = crypto::sign_detached(*key, input);
     return OperationResult::success(json::serialize(
         json::object{{"signature", crypto::to_hex(sig)}, {"publicKey", key->public_key_hex()}}));

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <thread>
 
+#include "crypto/identity/result_statement.h"
 #include "crypto/threshold/network_key.h"
+#include "protocol/cid.h"
 #include "protocol/lit_client.h"
 #include "tests/crypto/ethereum/auth_sig_builder.h"
 #include "worker/operations/registry.h"
@@ -271,6 +273,22 @@ TEST(LitOperations, SignSignsTheInputWithTheNodesIdentityKey) {
   EXPECT_FALSE(crypto::verify_detached(pk, "bytes", sig));
   const std::vector<std::string> sign{"sign"};
   EXPECT_THROW(OperationRegistry::with(sign, OperationContext{}), std::invalid_argument);
+}
+
+TEST(LitOperations, SignRefusesToSignAResultStatement) {
+  // Otherwise anyone could obtain this node's attestation of a result it never produced.
+  OperationContext c;
+  c.node_key = crypto::generate_node_key();
+  CancelToken cancel;
+  const std::string statement =
+      crypto::result_statement("job-1", 1, "echo", cid_v1_raw("in"), cid_v1_raw("out"));
+  auto r = make_sign_operation(c)(statement, cancel);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error, fb::ErrorCode::invalid_argument);
+  EXPECT_NE(r.message.find("result statement"), std::string::npos) << r.message;
+  EXPECT_FALSE(make_sign_operation(c)(crypto::kResultStatementPrefix, cancel).ok);
+  // Only the prefix is refused: the same bytes elsewhere in an input are signed.
+  EXPECT_TRUE(make_sign_operation(c)("x" + statement, cancel).ok);
 }
 
 TEST(LitOperations, TheRegistryRefusesKeyOperationsWithoutTheirKeys) {
