@@ -324,6 +324,7 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     args.reputation = r->reputation();
     args.share_index = r->share_index();
     args.signs_results = r->signs_results();
+    args.key_proof = view(r->key_proof());
     if (const auto* proof = r->share_proof()) {
       args.share_proof =
           std::string_view(reinterpret_cast<const char*>(proof->data()), proof->size());

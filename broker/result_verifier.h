@@ -9,8 +9,8 @@ namespace litc::broker {
 class Ed25519ResultVerifier final : public ResultVerifier {
  public:
   std::string content_id(std::string_view bytes) const override;
-  // 64 hex digits (crypto::node_public_key_bytes).
-  bool usable_key(std::string_view public_key) const override;
+  bool verify_key_proof(std::string_view public_key, std::string_view node_id,
+                        std::string_view proof) const override;
   bool verify(std::string_view public_key, const ResultClaim& claim,
               std::string_view signature) const override;
 };

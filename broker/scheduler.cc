@@ -2,6 +2,7 @@
 #include "broker/scheduler.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace litc::broker {
 namespace {
@@ -360,6 +361,18 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
                          "this connection is already registered");
   }
   if (a.node_id.empty()) return Outcome::fail(fb::ErrorCode::invalid_argument, "node_id is empty");
+  if (a.node_id.size() > options_.max_node_id_bytes) {
+    return Outcome::fail(fb::ErrorCode::invalid_argument, "node_id longer than 128 bytes");
+  }
+  if (a.signs_results &&
+      (options_.result_verifier == nullptr ||
+       !options_.result_verifier->verify_key_proof(a.public_key, a.node_id, a.key_proof))) {
+    // Otherwise a node could take verified jobs under another node's key and have that node
+    // blamed for what it sends.
+    return Outcome::fail(fb::ErrorCode::invalid_argument,
+                         "signs_results given, but key_proof does not prove holding public_key "
+                         "(or this broker checks no signed results)");
+  }
   if (a.max_concurrent == 0 || a.max_concurrent > options_.max_concurrent_limit) {
     return Outcome::fail(fb::ErrorCode::invalid_argument,
                          "max_concurrent_jobs must be between 1 and 1024");
@@ -396,9 +409,7 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
   w.max_concurrent = w.capacity = a.max_concurrent;
   w.reputation = a.reputation;
   w.share_index = a.share_index;
-  w.signs_results = a.signs_results && options_.result_verifier != nullptr &&
-                    options_.result_verifier->usable_key(a.public_key) &&
-                    !distrusted_nodes_.contains(w.node_id);
+  w.signs_results = a.signs_results && !distrusted_keys_.contains(key_id(a.public_key));
   w.last_seen_ms = clock_.now_ms();
   w.online = true;
   WorkerSlot ws = workers_.add(std::move(w));
@@ -514,23 +525,31 @@ std::optional<Attestation> Scheduler::attest(JobSlot slot, WorkerSlot ws,
   const Job& job = jobs_.at(slot);
   const Worker& w = workers_.at(ws);
   auto it = verifications_.find(slot);
-  if (it == verifications_.end() || !w.signs_results) return std::nullopt;
+  // Not signs_results: a worker distrusted while this job ran may still send a valid signature.
+  if (it == verifications_.end()) return std::nullopt;
   std::string output_cid = options_.result_verifier->content_id(a.output);
-  const ResultClaim claim{job.id, a.attempt, operation_name(job.op), it->second.input_cid,
-                          output_cid};
+  const ResultClaim claim{job.id,     a.attempt, operation_name(job.op), it->second.input_cid,
+                          output_cid, w.node_id};
   if (!options_.result_verifier->verify(w.public_key, claim, a.signature)) return std::nullopt;
   return Attestation{w.node_id, w.public_key, std::move(output_cid), std::string(a.signature)};
 }
 
-// A worker that sent a bad signature gets no more verified jobs, under this registration or a
-// later one of its node id: its other work (unverified) goes on.
+// The key of a worker that sent a bad signature gets no more verified jobs, under this
+// registration or a later one: its other work (unverified) goes on.
 void Scheduler::distrust(WorkerSlot ws) {
   ++counters_.invalid_signatures;
   Worker& w = workers_.at(ws);
   workers_.before_change(ws);
   w.signs_results = false;
   workers_.after_change(ws);
-  if (distrusted_nodes_.size() < kMaxDistrustedNodes) distrusted_nodes_.insert(w.node_id);
+  if (distrusted_keys_.size() < kMaxDistrustedKeys) distrusted_keys_.insert(key_id(w.public_key));
+}
+
+// One spelling per key: hex in either case names the same key.
+std::string Scheduler::key_id(std::string_view public_key) {
+  std::string id(public_key.substr(0, 64));
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return id;
 }
 
 // A Result that completes nothing: counted (after a cancel, or stale), and the slot it may have

@@ -78,6 +78,7 @@ struct SchedulerOptions {
   std::size_t retain_finished = 100'000;
   std::size_t max_dead_letter = 100'000;
   std::size_t max_job_id_bytes = 128;
+  std::size_t max_node_id_bytes = 128;
   uint32_t max_attempts_limit = 100;
   uint32_t max_concurrent_limit = 1024;
 };
@@ -136,6 +137,7 @@ struct RegisterArgs {
   uint32_t share_index = 0;      // network-key share the node holds; 0 = none
   std::string_view share_proof;  // proof of holding it, checked by the quorum verifier
   bool signs_results = false;    // can sign results with public_key's secret key
+  std::string_view key_proof;    // with signs_results: the proof of it (verification.h)
 };
 
 struct ResultArgs {
@@ -233,6 +235,7 @@ class Scheduler {
   // verified jobs: the attestation of `output` by worker `ws`, or nullopt when its signature fails
   std::optional<Attestation> attest(JobSlot slot, WorkerSlot ws, const ResultArgs& a) const;
   void distrust(WorkerSlot ws);
+  static std::string key_id(std::string_view public_key);
   void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
   void finish(JobSlot slot);
   void expire_worker(WorkerSlot slot);
@@ -265,9 +268,10 @@ class Scheduler {
   std::vector<bool> secret_input_;  // by operation id, from options_.secret_input_operations
   std::vector<bool> verified_op_;   // by operation id, from options_.verified_operations
   std::unordered_map<JobSlot, Verification> verifications_;
-  // Node ids caught sending a bad signature: no verified jobs for them until restart (bounded).
-  std::unordered_set<std::string> distrusted_nodes_;
-  static constexpr std::size_t kMaxDistrustedNodes = 100'000;
+  // Keys (lowercase hex) caught on a bad signature: no verified jobs for them until restart. A key,
+  // not a node id, because ids are chosen by whoever registers; bounded (64 bytes an entry).
+  std::unordered_set<std::string> distrusted_keys_;
+  static constexpr std::size_t kMaxDistrustedKeys = 100'000;
   int quorum_catalogue_op_ = -1;  // the quorum operation's id in the catalogue (-1: not in it)
   int quorum_op_ = -1;  // the same, only when this broker has a network key to run it with
   std::unordered_map<JobSlot, Quorum> quorums_;

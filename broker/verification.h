@@ -4,14 +4,15 @@
 // DESIGN (tests/broker/scheduler_verified_test.cc checks each point):
 //  * A job is verified when its submit asks (Submit.verified) or its operation is in
 //    SchedulerOptions::verified_operations (sign, decrypt). Its input's CID is taken at submit.
-//  * A verified job goes only to a worker that signs results: it registered with signs_results and
-//    a key the verifier can use, and was never caught sending a bad signature. With none online
+//  * A verified job goes only to a worker that signs results: it registered with signs_results, a
+//    key the verifier can use and a proof that it holds that key (Register.key_proof; a bad proof
+//    refuses the registration), and its key was never caught on a bad signature. With none online
 //    the job waits, as for an operation no worker runs.
 //  * A result (ok) of a verified job is accepted only with a valid signature by the key its worker
-//    registered with, over (job id, this attempt, operation, input CID, output CID): a result
-//    signed for another attempt or job, or altered on the way, fails. A failed check is counted
-//    (invalid_signatures), the worker no longer gets verified jobs (nor does its node id when it
-//    registers again, while this broker runs), and the job is re-queued like a lost attempt: it
+//    registered with, over (job id, this attempt, operation, input CID, output CID, node id): a
+//    result signed for another attempt, job or node, or altered on the way, fails. A failed check
+//    is counted (invalid_signatures), that key gets no more verified jobs (under this registration
+//    or any later one, while this broker runs), and the job is re-queued like a lost attempt: it
 //    runs on another node or fails with max_attempts_exceeded. An error result is not signed.
 //  * A quorum part (decrypt share) is checked the same way before its DLEQ proof; a bad
 //    signature excludes its share index, like a bad share.
@@ -33,6 +34,7 @@ struct ResultClaim {
   std::string_view operation;
   std::string_view input_cid;
   std::string_view output_cid;
+  std::string_view node_id;  // of the worker that sent the result
 };
 
 class ResultVerifier {
@@ -40,8 +42,10 @@ class ResultVerifier {
   virtual ~ResultVerifier() = default;
   // The CIDv1 of `bytes` (protocol/cid.h).
   virtual std::string content_id(std::string_view bytes) const = 0;
-  // True when `public_key` (as registered) is a key `verify` can check signatures with.
-  virtual bool usable_key(std::string_view public_key) const = 0;
+  // True when `proof` (Register.key_proof) shows that whoever registers `node_id` holds the
+  // secret key of `public_key`.
+  virtual bool verify_key_proof(std::string_view public_key, std::string_view node_id,
+                                std::string_view proof) const = 0;
   // True when `signature` is `public_key`'s over the statement of `claim`.
   virtual bool verify(std::string_view public_key, const ResultClaim& claim,
                       std::string_view signature) const = 0;

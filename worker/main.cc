@@ -255,7 +255,7 @@ int main(int argc, char** argv) {
       const Fault fault = fault_signature == "forged"          ? Fault::forged
                           : fault_signature == "other-attempt" ? Fault::other_attempt
                                                                : Fault::none;
-      signer.emplace(*signing_key, fault);
+      signer.emplace(*signing_key, options.node_id, fault);
       options.signer = &*signer;
     }
     auto endpoints = litc::crypto::parse_chain_endpoints(rpc);

@@ -21,15 +21,18 @@ class ResultSigner {
     other_attempt,  // the statement of the previous attempt (attempt + 1 for the first)
   };
 
-  explicit ResultSigner(crypto::NodeKey key, Fault fault = Fault::none)
-      : key_(std::move(key)), fault_(fault) {}
+  ResultSigner(crypto::NodeKey key, std::string node_id, Fault fault = Fault::none)
+      : key_(std::move(key)), node_id_(std::move(node_id)), fault_(fault) {}
 
   // The 64-byte signature of the result `output` of `input` for this job and attempt.
   std::string sign(std::string_view job_id, std::uint32_t attempt, std::string_view operation,
                    std::string_view input, std::string_view output) const;
+  // Register.key_proof: this node id is registered by the holder of the key.
+  std::string key_proof() const;
 
  private:
   crypto::NodeKey key_;
+  std::string node_id_;
   Fault fault_;
 };
 

@@ -381,10 +381,13 @@ bool WorkerNode::send_register() {
         builder_.CreateVector(reinterpret_cast<const std::uint8_t*>(options_.share_proof.data()),
                               options_.share_proof.size());
   }
-  auto reg = fb::CreateRegister(
-      builder_, builder_.CreateString(options_.node_id),
-      builder_.CreateString(options_.wallet_address), builder_.CreateString(options_.public_key),
-      caps, options_.reputation, options_.share_index, proof, options_.signer != nullptr);
+  flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> key_proof;
+  if (options_.signer != nullptr) key_proof = bytes(builder_, options_.signer->key_proof());
+  auto reg =
+      fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
+                         builder_.CreateString(options_.wallet_address),
+                         builder_.CreateString(options_.public_key), caps, options_.reputation,
+                         options_.share_index, proof, options_.signer != nullptr, key_proof);
   ++probe_.registrations;
   return send_built(fb::WorkerMessageBody::Register, reg.Union());
 }

@@ -1,4 +1,4 @@
-// The result statement and its check (see result_statement.h).
+// The statements a node key signs and their checks (see result_statement.h).
 #include "crypto/identity/result_statement.h"
 
 #include <sodium.h>
@@ -18,15 +18,25 @@ void field(std::string& out, std::string_view x) {
 }  // namespace
 
 std::string result_statement(std::string_view job_id, uint32_t attempt, std::string_view operation,
-                             std::string_view input_cid, std::string_view output_cid) {
-  std::string out(kResultStatementPrefix);
+                             std::string_view input_cid, std::string_view output_cid,
+                             std::string_view node_id) {
+  std::string out(kStatementDomain);
+  out += "result v1\n";
   out.reserve(out.size() + job_id.size() + operation.size() + input_cid.size() + output_cid.size() +
-              40);
+              node_id.size() + 48);
   field(out, job_id);
   field(out, std::to_string(attempt));
   field(out, operation);
   field(out, input_cid);
   field(out, output_cid);
+  field(out, node_id);
+  return out;
+}
+
+std::string key_statement(std::string_view node_id) {
+  std::string out(kStatementDomain);
+  out += "node key v1\n";
+  field(out, node_id);
   return out;
 }
 
@@ -44,11 +54,19 @@ std::string node_public_key_bytes(std::string_view hex) {
 
 bool verify_result_signature(std::string_view public_key_hex, std::string_view signature,
                              std::string_view job_id, uint32_t attempt, std::string_view operation,
-                             std::string_view input_cid, std::string_view output_cid) {
+                             std::string_view input_cid, std::string_view output_cid,
+                             std::string_view node_id) {
   const std::string key = node_public_key_bytes(public_key_hex);
-  if (key.empty()) return false;
-  return verify_detached(key, result_statement(job_id, attempt, operation, input_cid, output_cid),
-                         signature);
+  return !key.empty() &&
+         verify_detached(
+             key, result_statement(job_id, attempt, operation, input_cid, output_cid, node_id),
+             signature);
+}
+
+bool verify_key_proof(std::string_view public_key_hex, std::string_view node_id,
+                      std::string_view proof) {
+  const std::string key = node_public_key_bytes(public_key_hex);
+  return !key.empty() && verify_detached(key, key_statement(node_id), proof);
 }
 
 }  // namespace litc::crypto

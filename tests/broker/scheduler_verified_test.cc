@@ -10,25 +10,33 @@
 namespace litc::broker::testing {
 namespace {
 
-// CIDs are "cid(<bytes>)"; keys are usable when they start with "key-"; the signature of a claim
-// is its fields joined by '|' after the key, so a signature for any other field fails.
+// CIDs are "cid(<bytes>)"; a key proof is "proof:<key>:<node id>" for keys that start with
+// "key-"; the signature of a claim is its fields joined by '|' after the key, so a signature for
+// any other field fails.
 class FakeResultVerifier : public ResultVerifier {
  public:
   std::string content_id(std::string_view bytes) const override {
     return "cid(" + std::string(bytes) + ")";
   }
-  bool usable_key(std::string_view key) const override { return key.starts_with("key-"); }
+  bool verify_key_proof(std::string_view key, std::string_view node,
+                        std::string_view proof) const override {
+    return key.starts_with("key-") && proof == key_proof(key, node);
+  }
   bool verify(std::string_view key, const ResultClaim& c,
               std::string_view signature) const override {
     ++calls;
-    return signature == sign(key, c.job_id, c.attempt, c.operation, c.input_cid, c.output_cid);
+    return signature ==
+           sign(key, c.job_id, c.attempt, c.operation, c.input_cid, c.output_cid, c.node_id);
+  }
+  static std::string key_proof(std::string_view key, std::string_view node) {
+    return "proof:" + std::string(key) + ":" + std::string(node);
   }
   static std::string sign(std::string_view key, std::string_view job, uint32_t attempt,
                           std::string_view op, std::string_view input_cid,
-                          std::string_view output_cid) {
+                          std::string_view output_cid, std::string_view node) {
     std::string s(key);
     for (std::string_view part :
-         {job, std::string_view(std::to_string(attempt)), op, input_cid, output_cid}) {
+         {job, std::string_view(std::to_string(attempt)), op, input_cid, output_cid, node}) {
       s.append("|").append(part);
     }
     return s;
@@ -50,13 +58,19 @@ struct VerifiedHarness : Harness {
                      std::string_view node_id = {}) {
     std::string node(node_id.empty() ? "node-" + std::string(routing_id) : node_id);
     const std::string k = key.empty() ? "key-" + std::string(routing_id) : std::string(key);
+    const std::string proof = FakeResultVerifier::key_proof(k, node);
     RegisterArgs r;
     r.routing_id = routing_id;
     r.node_id = node;
     r.public_key = k;
     r.signs_results = true;
+    r.key_proof = proof;
     r.operations = {"echo", "sign"};
     return sched.register_worker(r);
+  }
+  std::string node_of(std::string_view routing_id) const {
+    const WorkerSlot ws = sched.workers().find_by_routing_id(routing_id);
+    return ws == kNoWorker ? std::string() : sched.workers().at(ws).node_id;
   }
   Outcome submit_verified(std::string_view id, std::string_view op = "echo") {
     SubmitArgs a;
@@ -70,8 +84,9 @@ struct VerifiedHarness : Harness {
   ResultVerdict signed_result(std::string_view routing_id, std::string_view job, uint32_t attempt,
                               std::string_view key, uint32_t signed_attempt,
                               std::string_view op = "echo", std::string_view output = "output") {
-    const std::string sig = FakeResultVerifier::sign(key, job, signed_attempt, op, "cid(input)",
-                                                     "cid(" + std::string(output) + ")");
+    const std::string sig =
+        FakeResultVerifier::sign(key, job, signed_attempt, op, "cid(input)",
+                                 "cid(" + std::string(output) + ")", node_of(routing_id));
     ResultArgs r;
     r.job_id = job;
     r.attempt = attempt;
@@ -104,8 +119,9 @@ TEST(SchedulerVerified, AVerifiedJobGoesOnlyToASigningWorkerAndKeepsItsAttestati
   EXPECT_EQ(ver->attestations[0].node_id, "node-s1");
   EXPECT_EQ(ver->attestations[0].public_key, "key-s1");
   EXPECT_EQ(ver->attestations[0].output_cid, "cid(output)");
-  EXPECT_EQ(ver->attestations[0].signature,
-            FakeResultVerifier::sign("key-s1", "j1", 1, "echo", "cid(input)", "cid(output)"));
+  EXPECT_EQ(
+      ver->attestations[0].signature,
+      FakeResultVerifier::sign("key-s1", "j1", 1, "echo", "cid(input)", "cid(output)", "node-s1"));
   EXPECT_EQ(h.sched.counters().invalid_signatures, 0u);
 }
 
@@ -162,8 +178,8 @@ TEST(SchedulerVerified, AForgerGetsNoMoreVerifiedJobsEvenAfterRegisteringAgain) 
       << "an honest signature over the output it sent is fine";
   ASSERT_TRUE(h.submit_verified("j2").ok());
   // Output altered after signing: the signature covers another output CID.
-  const std::string sig =
-      FakeResultVerifier::sign("key-liar", "j2", 1, "echo", "cid(input)", "cid(original)");
+  const std::string sig = FakeResultVerifier::sign("key-liar", "j2", 1, "echo", "cid(input)",
+                                                   "cid(original)", "node-liar");
   ResultArgs r;
   r.job_id = "j2";
   r.attempt = 1;
@@ -178,8 +194,9 @@ TEST(SchedulerVerified, AForgerGetsNoMoreVerifiedJobsEvenAfterRegisteringAgain) 
       << "its unverified work goes on";
   EXPECT_EQ(h.result("liar", "plain", 1), ResultVerdict::accepted);
   ASSERT_TRUE(h.sched.disconnect("liar"));
-  ASSERT_TRUE(h.add_signer("liar2", "key-new", "node-liar").ok());
-  EXPECT_TRUE(h.out.assigned_ids("liar2").empty()) << "same node id, new key: still distrusted";
+  // Distrust follows the key, which a node proves it holds, not the node id anyone may claim.
+  ASSERT_TRUE(h.add_signer("liar2", "key-liar", "node-fresh-name").ok());
+  EXPECT_TRUE(h.out.assigned_ids("liar2").empty()) << "same key, new node id: still distrusted";
   ASSERT_TRUE(h.add_signer("other").ok());
   EXPECT_EQ(h.out.assigned_ids("other"), std::vector<std::string>{"j2"});
 }
@@ -233,10 +250,24 @@ TEST(SchedulerVerified, AnErrorResultNeedsNoSignature) {
   EXPECT_EQ(h.sched.counters().invalid_signatures, 0u);
 }
 
-TEST(SchedulerVerified, UnusableKeysAndPlainRegistrationsDoNotSign) {
+TEST(SchedulerVerified, ASigningRegistrationWithoutAValidKeyProofIsRefused) {
   FakeResultVerifier v;
   VerifiedHarness h(v);
-  ASSERT_TRUE(h.add_signer("badkey", "not-a-key").ok());
+  Outcome bad = h.add_signer("badkey", "not-a-key");
+  EXPECT_EQ(bad.error, fb::ErrorCode::invalid_argument);
+  EXPECT_NE(std::string(bad.message).find("key_proof"), std::string::npos) << bad.message;
+  // Someone else's key, with the proof its owner made for its own node id.
+  const std::string stolen = FakeResultVerifier::key_proof("key-honest", "node-honest");
+  RegisterArgs thief;
+  thief.routing_id = "thief";
+  thief.node_id = "node-thief";
+  thief.public_key = "key-honest";
+  thief.signs_results = true;
+  thief.key_proof = stolen;
+  thief.operations = {"echo"};
+  EXPECT_EQ(h.sched.register_worker(thief).error, fb::ErrorCode::invalid_argument);
+  // Too long a node id is refused too (ids are kept per worker and in every record).
+  EXPECT_EQ(h.add_signer("long", {}, std::string(129, 'n')).error, fb::ErrorCode::invalid_argument);
   RegisterArgs r;
   r.routing_id = "nosign";
   r.node_id = "node-nosign";
@@ -309,11 +340,13 @@ TEST(SchedulerVerified, EvictionDropsTheVerificationWithItsJob) {
   SchedulerOptions o = verified_options(v);
   o.retain_finished = 1;
   Harness h(o);
+  const std::string proof = FakeResultVerifier::key_proof("key-s1", "node-s1");
   RegisterArgs r;
   r.routing_id = "s1";
   r.node_id = "node-s1";
   r.public_key = "key-s1";
   r.signs_results = true;
+  r.key_proof = proof;
   r.operations = {"echo"};
   ASSERT_TRUE(h.sched.register_worker(r).ok());
   for (int i = 0; i < 3; ++i) {
@@ -330,7 +363,7 @@ TEST(SchedulerVerified, EvictionDropsTheVerificationWithItsJob) {
     res.ok = true;
     res.output = "output";
     const std::string sig =
-        FakeResultVerifier::sign("key-s1", id, 1, "echo", "cid(input)", "cid(output)");
+        FakeResultVerifier::sign("key-s1", id, 1, "echo", "cid(input)", "cid(output)", "node-s1");
     res.signature = sig;
     ASSERT_EQ(h.sched.result("s1", res), ResultVerdict::accepted);
   }
@@ -338,8 +371,9 @@ TEST(SchedulerVerified, EvictionDropsTheVerificationWithItsJob) {
   const JobSlot last = h.sched.find("j2");
   ASSERT_NE(last, kNoJob);
   ASSERT_NE(h.sched.verification(last), nullptr);
-  EXPECT_EQ(h.sched.verification(last)->attestations.at(0).signature,
-            FakeResultVerifier::sign("key-s1", "j2", 1, "echo", "cid(input)", "cid(output)"));
+  EXPECT_EQ(
+      h.sched.verification(last)->attestations.at(0).signature,
+      FakeResultVerifier::sign("key-s1", "j2", 1, "echo", "cid(input)", "cid(output)", "node-s1"));
 }
 
 // Shares are "share:<index>"; holders prove their index with "pop:<index>:<node id>".
@@ -372,19 +406,22 @@ struct SignedQuorum : Harness {
     const std::string node = "node-" + std::string(rid);
     const std::string proof = "pop:" + std::to_string(index) + ":" + node;
     const std::string key = "key-" + std::string(rid);
+    const std::string key_proof = FakeResultVerifier::key_proof(key, node);
     RegisterArgs r;
     r.routing_id = rid;
     r.node_id = node;
     r.public_key = key;
     r.signs_results = signs;
+    r.key_proof = key_proof;
     r.operations = {"decrypt"};
     r.share_index = index;
     r.share_proof = proof;
     ASSERT_TRUE(sched.register_worker(r).ok());
   }
   ResultVerdict part(std::string_view rid, std::string_view output, std::string_view key) {
-    const std::string sig = FakeResultVerifier::sign(key, "d", 1, "decrypt", "cid(input)",
-                                                     "cid(" + std::string(output) + ")");
+    const std::string sig =
+        FakeResultVerifier::sign(key, "d", 1, "decrypt", "cid(input)",
+                                 "cid(" + std::string(output) + ")", "node-" + std::string(rid));
     ResultArgs r;
     r.job_id = "d";
     r.attempt = 1;

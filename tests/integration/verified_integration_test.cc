@@ -88,6 +88,36 @@ TEST(VerifiedResults, ASignedResultIsAcceptedAndLitcVerifyChecksTheRecord) {
     EXPECT_FALSE(json::parse(bad.out).at("valid").as_bool()) << what;
     EXPECT_FALSE(json::parse(bad.out).at("reason").as_string().empty()) << what;
   }
+  // Record shapes that must not pass for the signed record.
+  json::object doubled = rec;
+  doubled["attestations"].as_array().push_back(doubled["attestations"].as_array()[0]);
+  json::object renamed = rec;
+  renamed["attestations"].as_array()[0].as_object()["nodeId"] = "someone-else";
+  json::object both = rec;
+  both["outputBase64"] = "aGVsbG8=";
+  json::object huge_attempt = rec;
+  huge_attempt["attempt"] = int64_t{4294967297};
+  const json::object wrapped{{"job", rec}};
+  json::object wrapped_extra{{"job", rec}, {"output", "TAMPERED"}};
+  for (const auto& [what, text] : std::vector<std::pair<std::string, std::string>>{
+           {"two attestations of one echo", json::serialize(doubled)},
+           {"nodeId renamed (signed too)", json::serialize(renamed)},
+           {"output and outputBase64", json::serialize(both)},
+           {"attempt past 2^32", json::serialize(huge_attempt)},
+           {"job wrapper beside other members", json::serialize(wrapped_extra)},
+       }) {
+    CliResult bad = k.verify(text, "shape.json");
+    EXPECT_EQ(bad.exit_code, 1) << what << ": " << bad.out;
+  }
+  EXPECT_EQ(k.verify(json::serialize(wrapped), "wrapped.json").exit_code, 0)
+      << "{\"job\": record}, as the bridge wraps it";
+  // --trusted-key: the signer's key passes, any other is refused.
+  const std::string file = (k.net.dir() / "record.json").string();
+  EXPECT_EQ(k.net.cli({"verify", file, "--trusted-key", k.public_keys["signer"]}).exit_code, 0);
+  CliResult untrusted = k.net.cli({"verify", file, "--trusted-key", std::string(64, 'a')});
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.out;
+  EXPECT_NE(untrusted.out.find("trusted-key"), std::string::npos) << untrusted.out;
+
   json::object forged = rec;
   std::string sig(forged["attestations"].as_array()[0].at("signature").as_string());
   sig[0] = sig[0] == '0' ? '1' : '0';

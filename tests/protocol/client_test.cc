@@ -484,6 +484,7 @@ TEST_F(ClientTest, StatsCopiesEveryCounterBySchemaName) {
       s.add_stale_results(3);
       s.add_workers_expired(9);
       s.add_invalid_shares(4);
+      s.add_invalid_signatures(5);
       auto body = fb::CreateStatsReply(b, s.Finish());
       fake.reply(*req, finish(b, req->id(), fb::ClientReplyBody::StatsReply, body.Union()));
     }
@@ -492,10 +493,11 @@ TEST_F(ClientTest, StatsCopiesEveryCounterBySchemaName) {
   auto stats = client.stats();
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   const auto& counters = stats.value().counters;
-  ASSERT_EQ(counters.size(), 22u);
+  ASSERT_EQ(counters.size(), 23u);
   EXPECT_EQ(counters.front().first, "epoch");
-  EXPECT_EQ(counters.back().first, "invalid_shares");
-  EXPECT_EQ(counters.back().second, 4u);
+  EXPECT_EQ(counters.back().first, "invalid_signatures");
+  EXPECT_EQ(counters.back().second, 5u);
+  EXPECT_EQ(stats.value().get("invalid_shares"), 4u);
   EXPECT_EQ(stats.value().get("epoch"), 77u);
   EXPECT_EQ(stats.value().get("stale_results"), 3u);
   EXPECT_EQ(stats.value().get("workers_expired"), 9u);

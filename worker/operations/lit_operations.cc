@@ -141,12 +141,12 @@ Operation make_encrypt_operation(const OperationContext& context) {
 Operation make_sign_operation(const OperationContext& context) {
   auto key = std::make_shared<const crypto::NodeKey>(*context.node_key);
   return [key](std::string_view input, const CancelToken&) -> OperationResult {
-    if (input.starts_with(crypto::kResultStatementPrefix)) {
-      // A result statement signed on request would let anyone forge an attestation of this node.
+    if (input.starts_with(crypto::kStatementDomain)) {
+      // A statement signed on request would let anyone forge an attestation of this node.
       return OperationResult::failure(fb::ErrorCode::invalid_argument,
                                       "sign refuses input that starts like a result statement "
-                                      "(\"litcompute result v1\"): those are signed only for "
-                                      "results this node produced");
+                                      "(\"litcompute \"): this node signs those only for results "
+                                      "it produced and for its own registration");
     }
     const std::string sig = crypto::sign_detached(*key, input);
     return OperationResult::success(json::serialize(

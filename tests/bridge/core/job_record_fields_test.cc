@@ -374,7 +374,9 @@ TEST(JobRecordFields, BrokerRecordsCarryEveryField) {
     std::string content_id(std::string_view bytes) const override {
       return "cid-of-" + std::string(bytes);
     }
-    bool usable_key(std::string_view) const override { return true; }
+    bool verify_key_proof(std::string_view, std::string_view, std::string_view) const override {
+      return true;
+    }
     bool verify(std::string_view, const broker::ResultClaim&, std::string_view) const override {
       return true;
     }

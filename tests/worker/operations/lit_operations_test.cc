@@ -281,12 +281,13 @@ TEST(LitOperations, SignRefusesToSignAResultStatement) {
   c.node_key = crypto::generate_node_key();
   CancelToken cancel;
   const std::string statement =
-      crypto::result_statement("job-1", 1, "echo", cid_v1_raw("in"), cid_v1_raw("out"));
+      crypto::result_statement("job-1", 1, "echo", cid_v1_raw("in"), cid_v1_raw("out"), "n");
   auto r = make_sign_operation(c)(statement, cancel);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error, fb::ErrorCode::invalid_argument);
   EXPECT_NE(r.message.find("result statement"), std::string::npos) << r.message;
-  EXPECT_FALSE(make_sign_operation(c)(crypto::kResultStatementPrefix, cancel).ok);
+  EXPECT_FALSE(make_sign_operation(c)(crypto::key_statement("n"), cancel).ok);
+  EXPECT_FALSE(make_sign_operation(c)(crypto::kStatementDomain, cancel).ok);
   // Only the prefix is refused: the same bytes elsewhere in an input are signed.
   EXPECT_TRUE(make_sign_operation(c)("x" + statement, cancel).ok);
 }
