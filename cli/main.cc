@@ -188,6 +188,9 @@ int main(int argc, char** argv) {
       "Exit 0 valid, 1 invalid.");
   verify_cmd->add_option("file", verify.file, "The job JSON (litc status, GET jobs/:id); - = stdin")
       ->required();
+  verify_cmd->add_option("--trusted-key", verify.trusted_keys,
+                         "A node public key (64 hex) the record's signers must be among "
+                         "(repeatable); without it any key's valid signature passes");
   verify_cmd->callback([&] { exit_status = cli::run_verify(verify); });
 
   cli::EncryptOptions encrypt;

@@ -4,14 +4,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace litc::cli {
 
 struct VerifyOptions {
   std::string file;  // the job JSON (`litc status`, GET /lit-compute/jobs/:id); "-" = stdin
+  // When given, every signer's key must be one of these (64 hex): a valid signature by a key the
+  // caller does not know proves only that someone holding that key signed.
+  std::vector<std::string> trusted_keys;
 };
 
-// Prints {"valid":true,"jobId",…,"signers":[{"nodeId","publicKey"}]} and returns kExitOk, or
+// Prints {"valid":true,"jobId",…,"signers":[{"nodeId","publicKey","outputCID"}]} and returns
+// kExitOk, or
 // {"valid":false,"reason"} and kExitJobFailed; kExitError when the file cannot be read.
 int run_verify(const VerifyOptions& options);
 

@@ -6,11 +6,13 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "crypto/conditions/json_rpc_chain_reader.h"
 #include "crypto/threshold/network_key.h"
 #include "localnet/anvil.h"
+#include "protocol/job_json.h"
 #include "protocol/lit_client.h"
 #include "tests/crypto/ethereum/auth_sig_builder.h"
 #include "tests/integration/harness.h"
@@ -174,6 +176,24 @@ TEST_F(Decrypt, AWrongShareIsRejectedCountedAndAnotherHolderCompletesTheJob) {
   auto plain = finish_decrypt(key_, pending.value(), done->output);
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   EXPECT_EQ(plain.value(), "checked shares");
+
+  // A decrypt is verified by default: one attestation per share, in the output's order, by the
+  // two honest holders; litc verify checks the record offline, and a reordered output fails.
+  ASSERT_EQ(done->attestations.size(), 2u);
+  EXPECT_EQ(net_->stat("invalid_signatures").value_or(99), 0u);
+  std::set<std::string> signers;
+  for (const AttestationInfo& a : done->attestations) signers.insert(a.node_id);
+  EXPECT_EQ(signers, (std::set<std::string>{"holder-1", "holder-3"}));
+  const std::string file = (net_->dir() / "decrypt-record.json").string();
+  std::ofstream(file) << to_json(*done);
+  CliResult ok = net_->cli({"verify", file});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  JobInfo reordered = *done;
+  const json::value shares = json::parse(done->output).at("shares");
+  reordered.output = "{\"shares\":[" + json::serialize(shares.as_array()[1]) + "," +
+                     json::serialize(shares.as_array()[0]) + "]}";
+  std::ofstream(file + ".2") << to_json(reordered);
+  EXPECT_EQ(net_->cli({"verify", file + ".2"}).exit_code, 1);
 }
 
 TEST_F(Decrypt, EveryRefusalReachesTheRequesterWithItsCode) {
