@@ -134,7 +134,7 @@ void BlobStore::index_existing() {
       by_age_.emplace(std::make_pair(ms, next_order_), name);
       index_.emplace(std::move(name), Entry{size, ms, next_order_});
       ++next_order_;
-      total_bytes_ += size;
+      total_bytes_ += charged(size);
     }
     // The limits may have changed since the last run: applied before the first put.
     victims = trim(now);
@@ -179,6 +179,12 @@ BlobStore::GetResult BlobStore::get(std::string_view cid) const {
   if (!is_blob_cid(cid)) {
     r.status = GetStatus::malformed;
     return r;
+  }
+  {
+    // Only what this store indexed: not a file whose removal failed, nor one another process
+    // left in the directory.
+    std::lock_guard lock(mu_);
+    if (index_.find(std::string(cid)) == index_.end()) return r;
   }
   const std::string p = path(cid);
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -288,7 +294,7 @@ void BlobStore::write(Item& item) {
     by_age_.emplace(std::make_pair(now, next_order_), item.cid);
     index_.emplace(std::move(item.cid), Entry{size, now, next_order_});
     ++next_order_;
-    total_bytes_ += size;
+    total_bytes_ += charged(size);
     ++counters_.stored;
     counters_.stored_bytes += size;
     victims = trim(now);
@@ -302,7 +308,8 @@ std::vector<std::string> BlobStore::trim(uint64_t now_ms) {
          by_age_.begin()->first.first + options_.retention_ms <= now_ms) {
     victims.push_back(take_oldest());
   }
-  while (!by_age_.empty() && total_bytes_ > options_.max_total_bytes) {
+  while (!by_age_.empty() &&
+         (total_bytes_ > options_.max_total_bytes || index_.size() > options_.max_blobs)) {
     victims.push_back(take_oldest());
   }
   counters_.evicted += victims.size();
@@ -317,7 +324,7 @@ std::string BlobStore::take_oldest() {
   by_age_.erase(oldest);
   auto it = index_.find(cid);
   if (it != index_.end()) {
-    total_bytes_ -= it->second.size;
+    total_bytes_ -= charged(it->second.size);
     index_.erase(it);
   }
   return cid;

@@ -44,8 +44,11 @@ namespace litc::bridge {
 bool is_blob_cid(std::string_view cid);
 
 struct BlobStoreOptions {
-  std::string dir;                                  // created if missing
-  uint64_t max_total_bytes = uint64_t{1} << 30;     // over it: the oldest blobs are removed
+  std::string dir;  // created if missing
+  // Over either: the oldest blobs are removed. Bytes count whole 4 KiB blocks per blob (what the
+  // disk spends), so many tiny outputs cannot hold far more than the limit says.
+  uint64_t max_total_bytes = uint64_t{1} << 30;
+  std::size_t max_blobs = 1'000'000;
   uint64_t retention_ms = 7ull * 24 * 3600 * 1000;  // older blobs are removed; 0: size limit only
   std::size_t max_blob_bytes = 16u << 20;           // bigger blobs are not stored
   std::size_t max_queued_blobs = 1024;              // waiting for the writer; more are dropped
@@ -64,7 +67,7 @@ struct BlobStoreCounters {
   std::atomic<uint64_t> write_errors{0};  // a write, rename or removal failed
   std::atomic<uint64_t> read_errors{0};   // get() found a file that does not hash to its name
   std::atomic<uint64_t> blobs{0};         // stored now
-  std::atomic<uint64_t> bytes{0};         // stored now
+  std::atomic<uint64_t> bytes{0};         // stored now, in whole 4 KiB blocks per blob
 };
 
 class BlobStore {
@@ -111,6 +114,9 @@ class BlobStore {
     std::string bytes;
   };
 
+  static uint64_t charged(uint64_t size) {
+    return (size + 4095) / 4096 * 4096 + (size == 0) * 4096;
+  }
   void index_existing();
   void run();
   void write(Item& item);

@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
   app.add_option("--blob-max-bytes", blob.max_total_bytes,
                  "bytes the blob store holds at most; past it the oldest blobs are removed")
       ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 50));
+  app.add_option("--blob-max-count", blob.max_blobs,
+                 "blobs the store holds at most; past it the oldest are removed")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}));
   app.add_option("--blob-retention-s", blob_retention_s,
                  "blobs older than this are removed (checked every second); 0 keeps them until "
                  "--blob-max-bytes needs the room")

@@ -130,7 +130,7 @@ TEST_F(BridgeBlob, ACompletedJobsOutputIsServedByItsOutputCidByteForByte) {
   EXPECT_EQ(s.body, kHelloSha256);
   EXPECT_EQ(metric("litc_bridge_blobs_stored_total"), 2u);
   EXPECT_EQ(metric("litc_bridge_blobs"), 2u);
-  EXPECT_EQ(metric("litc_bridge_blob_bytes"), bytes.size() + kHelloSha256.size());
+  EXPECT_EQ(metric("litc_bridge_blob_bytes"), 2u * 4096) << "whole 4 KiB blocks per blob";
   // The job's input ("hello world") is no blob: inputs are never stored.
   EXPECT_EQ(c_->get(kApi + "/blobs/" + cid_v1_raw("hello world")).status, 404);
 }
@@ -228,8 +228,9 @@ TEST_F(BridgeBlob, ASubmitTakesItsInputByCid) {
 }
 
 TEST_F(BridgeBlob, TheSizeLimitRemovesTheOldestBlobsFirst) {
-  // 1024 bytes hold two 400-byte outputs: the third and fourth push out the first and second.
-  ASSERT_NO_FATAL_FAILURE(start({"--blob-max-bytes", "1024"}));
+  // 8 KiB hold two 400-byte outputs (a blob costs whole 4 KiB blocks): the third and fourth push
+  // out the first and second.
+  ASSERT_NO_FATAL_FAILURE(start({"--blob-max-bytes", "8192"}));
   std::vector<std::string> cids;
   for (char c : std::string("abcd")) {
     auto job = run_job(*c_, echo_bytes_body(std::string(400, c)));
@@ -244,7 +245,7 @@ TEST_F(BridgeBlob, TheSizeLimitRemovesTheOldestBlobsFirst) {
   EXPECT_EQ(c_->get(kApi + "/blobs/" + cids[2]).status, 200);
   EXPECT_EQ(files_in(stack_->blob_dir()), (std::set<std::string>{cids[2], cids[3]}));
   EXPECT_EQ(metric("litc_bridge_blobs_evicted_total"), 2u);
-  EXPECT_EQ(metric("litc_bridge_blob_bytes"), 800u);
+  EXPECT_EQ(metric("litc_bridge_blob_bytes"), 8192u);
 }
 
 TEST_F(BridgeBlob, BlobsPastTheRetentionAreRemoved) {

@@ -133,7 +133,7 @@ TEST_F(BlobStoreTest, PutThenGetGivesTheSameBytesFromAFileNamedByTheCid) {
   EXPECT_EQ(s->counters().stored.load(), 1u);
   EXPECT_EQ(s->counters().stored_bytes.load(), bytes.size());
   EXPECT_EQ(s->counters().blobs.load(), 1u);
-  EXPECT_EQ(s->counters().bytes.load(), bytes.size());
+  EXPECT_EQ(s->counters().bytes.load(), 4096u) << "a blob costs its whole 4 KiB blocks";
   // Empty output is a blob too (its CID is what GET jobs/:id shows).
   const std::string empty = store(*s, "");
   auto e = s->get(empty);
@@ -172,7 +172,7 @@ TEST_F(BlobStoreTest, ACidAlreadyStoredOrQueuedIsSkipped) {
 
 TEST_F(BlobStoreTest, OverTheSizeLimitTheOldestBlobsGoFirst) {
   auto o = options();
-  o.max_total_bytes = 250;
+  o.max_total_bytes = 10'000;  // two and a half 4 KiB blocks: room for two 100-byte blobs
   auto s = open(o);
   const std::string a = store(*s, bytes_of('a', 100));
   clock_.now += 1;
@@ -185,7 +185,7 @@ TEST_F(BlobStoreTest, OverTheSizeLimitTheOldestBlobsGoFirst) {
   EXPECT_EQ(s->get(b).status, Status::ok);
   EXPECT_EQ(s->get(c).status, Status::ok);
   EXPECT_EQ(s->counters().evicted.load(), 1u);
-  EXPECT_EQ(s->counters().bytes.load(), 200u);
+  EXPECT_EQ(s->counters().bytes.load(), 8192u);
   EXPECT_EQ(s->counters().blobs.load(), 2u);
   // Two more at the same millisecond: the earlier written is the older.
   const std::string d = store(*s, bytes_of('d', 100));
@@ -244,7 +244,7 @@ TEST_F(BlobStoreTest, ARestartIndexesTheDirectoryAndKeepsItsLimits) {
   {
     auto s = open(options());
     EXPECT_EQ(s->counters().blobs.load(), 3u);
-    EXPECT_EQ(s->counters().bytes.load(), 300u);
+    EXPECT_EQ(s->counters().bytes.load(), 3u * 4096);
     EXPECT_TRUE(s->contains(a));
     auto got = s->get(b);
     ASSERT_EQ(got.status, Status::ok);
@@ -253,13 +253,45 @@ TEST_F(BlobStoreTest, ARestartIndexesTheDirectoryAndKeepsItsLimits) {
   }
   // A smaller limit at the next start: the oldest (by stored time, the file's mtime) go at once.
   auto o = options();
-  o.max_total_bytes = 150;
+  o.max_total_bytes = 6000;  // one block and a half
   auto s = open(o);
   EXPECT_EQ(s->get(a).status, Status::not_found);
   EXPECT_EQ(s->get(b).status, Status::not_found);
   EXPECT_EQ(s->get(c).status, Status::ok);
   EXPECT_EQ(s->counters().evicted.load(), 2u);
-  EXPECT_EQ(s->counters().bytes.load(), 100u);
+  EXPECT_EQ(s->counters().bytes.load(), 4096u);
+}
+
+TEST_F(BlobStoreTest, TinyBlobsAreLimitedByTheirBlocksAndByCount) {
+  // 1,000 one-byte outputs would be 1 KB by length but ~4 MB on disk: the limit counts blocks.
+  auto o = options();
+  o.max_total_bytes = 3 * 4096;
+  auto s = open(o);
+  std::vector<std::string> cids;
+  for (char c : std::string("abcde")) {
+    cids.push_back(store(*s, std::string(1, c)));
+    clock_.now += 1;
+  }
+  EXPECT_EQ(s->counters().blobs.load(), 3u);
+  EXPECT_EQ(s->get(cids[1]).status, Status::not_found);
+  EXPECT_EQ(s->get(cids[4]).status, Status::ok);
+  s.reset();
+  auto by_count = options();
+  by_count.max_blobs = 2;
+  auto t = open(by_count);  // the same directory at the next start: the count applies at once
+  EXPECT_EQ(t->counters().blobs.load(), 2u);
+  EXPECT_EQ(t->get(cids[2]).status, Status::not_found);
+  EXPECT_EQ(t->get(cids[3]).status, Status::ok);
+  EXPECT_EQ(t->get(cids[4]).status, Status::ok);
+}
+
+TEST_F(BlobStoreTest, OnlyIndexedBlobsAreServed) {
+  auto s = open(options());
+  // A valid blob file written by someone else after start-up (another process sharing the dir).
+  const std::string bytes = "dropped in by hand";
+  const std::string cid = cid_v1_raw(bytes);
+  std::ofstream(file(cid), std::ios::binary) << bytes;
+  EXPECT_EQ(s->get(cid).status, Status::not_found);
 }
 
 TEST_F(BlobStoreTest, ARestartAppliesTheRetentionToTheStoredTime) {
