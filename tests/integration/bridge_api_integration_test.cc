@@ -20,16 +20,6 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string kApi = "/lit-compute";
-const std::string kHelloSha256 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
-
-// {"error":{"code":…}} -> code.
-std::string error_code(const HttpResult& r) {
-  auto o = obj(r.body);
-  const json::value* e = o.if_contains("error");
-  return e != nullptr && e->is_object() ? str(e->as_object(), "code") : std::string();
-}
-
 json::array array_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_array() ? v->as_array() : json::array{};

@@ -23,15 +23,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-const std::string kApi = "/lit-compute";
-const std::string kHelloSha256 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
-
-std::string error_code(const HttpResult& r) {
-  auto o = obj(r.body);
-  const json::value* e = o.if_contains("error");
-  return e != nullptr && e->is_object() ? str(e->as_object(), "code") : std::string();
-}
-
 BridgeStackOptions stack_options(std::vector<std::string> bridge_args = {}) {
   BridgeStackOptions o;
   o.network = load_test_options();

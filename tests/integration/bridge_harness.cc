@@ -152,6 +152,12 @@ std::string str(const boost::json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+std::string error_code(const HttpResult& r) {
+  auto o = obj(r.body);
+  const boost::json::value* e = o.if_contains("error");
+  return e != nullptr && e->is_object() ? str(e->as_object(), "code") : std::string();
+}
+
 int64_t num(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   if (v == nullptr) return -1;

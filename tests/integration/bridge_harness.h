@@ -90,6 +90,12 @@ class BridgeStack {
 boost::json::object obj(const std::string& body);
 std::string str(const boost::json::object& o, std::string_view key);
 int64_t num(const boost::json::object& o, std::string_view key);
+// {"error":{"code":…}} -> code; "" when the body has none.
+std::string error_code(const HttpResult& r);
+
+inline const std::string kApi = "/lit-compute";
+inline const std::string kHelloSha256 =
+    "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
 
 // redis-cli raw output: one line per value; one() is a single reply without its newline.
 std::vector<std::string> lines(const std::string& text);

@@ -23,8 +23,6 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string kApi = "/lit-compute";
-
 std::string error_code(const std::string& body) {
   auto o = obj(body);
   const json::value* e = o.if_contains("error");
