@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/cases.h"
+#include "localnet/proc_stats.h"
 #include "localnet/temp_dir.h"
 
 namespace {
@@ -141,6 +142,19 @@ int main(int argc, char** argv) {
                "checked by the broker), interleaved with the plain case: the throughput_verified "
                "case and its plain_ratio");
   app.add_flag("--keep-logs", keep_logs, "keep the temp dir with every process's log");
+  bool strict = false;
+  double max_busy_pct = 25, max_steal_pct = 2;
+  app.add_flag("--strict", strict,
+               "refuse to run (exit 3) when the host is not quiet enough for comparable figures "
+               "(--max-busy-pct, --max-steal-pct, sampled for 1 s before the run)");
+  app.add_option("--max-busy-pct", max_busy_pct,
+                 "CPU busy with other work before the run, in % of all CPUs, above which the "
+                 "figures are marked not comparable")
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--max-steal-pct", max_steal_pct,
+                 "CPU stolen by the hypervisor before the run, in %, above which the figures are "
+                 "marked not comparable")
+      ->check(CLI::Range(0.0, 100.0));
   app.add_option("--summary", summary_files,
                  "print the table of these JSON-lines files (written with --out) and exit");
   CLI11_PARSE(app, argc, argv);
@@ -164,8 +178,23 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // What else the host is doing, measured before anything of ours starts: every record carries it.
+  const auto host = litc::localnet::sample_host_load(std::chrono::milliseconds(1000));
+  const bool quiet_host = host.busy_pct >= 0 && host.busy_pct <= max_busy_pct &&
+                          host.steal_pct >= 0 && host.steal_pct <= max_steal_pct;
+  std::fprintf(stderr,
+               "litc-bench: host before the run: load average %.2f, busy %.1f %%, steal %.1f %% "
+               "(1 s sample)%s\n",
+               host.load_avg_1m, host.busy_pct, host.steal_pct,
+               quiet_host ? "" : " -- NOT QUIET: the figures are not comparable");
+  if (strict && !quiet_host) {
+    std::fprintf(stderr, "litc-bench: --strict: not running on a busy host\n");
+    return 3;
+  }
   std::vector<litc::bench::Record> records;
-  auto emit = [&](const litc::bench::Record& r) {
+  auto emit = [&](litc::bench::Record r) {
+    r.set("load_avg", host.load_avg_1m).set("host_busy_pct", host.busy_pct);
+    r.set("steal_pct", host.steal_pct).set("host_quiet", quiet_host);
     records.push_back(r);
     if (json) {
       std::cout << r.json() << std::endl;

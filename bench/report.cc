@@ -225,11 +225,17 @@ void print_table(std::ostream& out, const std::vector<Record>& records) {
     if (r.text("ok") == "false") target = "FAILED";
     std::string ratio = cell(r, "baseline_ratio", 3);
     if (!r.has("baseline_ratio") && r.has("cost_ratio")) ratio = cell(r, "cost_ratio", 2) + "x";
+    std::string notes = r.text("notes");
+    if (r.text("host_quiet") == "false") {
+      // Measured beside other work or under steal: the figure is not comparable with a quiet run.
+      notes += (notes.empty() ? "" : "; ") + std::string("host NOT quiet: busy ") +
+               cell(r, "host_busy_pct", 0) + " %, steal " + cell(r, "steal_pct", 1) + " %";
+    }
     std::snprintf(line, sizeof line, "%-26s %-14s %10s %9s %9s %9s %11s %7s  %-8s %s\n",
                   r.text("case").c_str(), shape.c_str(), cell(r, "jobs_per_s", 0).c_str(),
                   cell(r, "p50_us", 1).c_str(), cell(r, "p99_us", 1).c_str(),
                   cell(r, "p999_us", 1).c_str(), baseline.c_str(), ratio.c_str(), target.c_str(),
-                  r.text("notes").c_str());
+                  notes.c_str());
     out << line;
   }
 }

@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace litc::localnet {
 
@@ -37,6 +39,39 @@ double cpu_seconds(pid_t pid) {
     if (i == 15) stime = std::stoull(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+namespace {
+
+// user nice system idle iowait irq softirq steal (guest time is already in user/nice).
+std::optional<std::array<uint64_t, 8>> cpu_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string name;
+  std::array<uint64_t, 8> t{};
+  if (!(in >> name) || name != "cpu") return std::nullopt;
+  for (auto& v : t) {
+    if (!(in >> v)) return std::nullopt;
+  }
+  return t;
+}
+
+}  // namespace
+
+HostLoad sample_host_load(std::chrono::milliseconds window) {
+  HostLoad h;
+  if (std::ifstream in("/proc/loadavg"); !(in >> h.load_avg_1m)) h.load_avg_1m = -1;
+  const auto a = cpu_ticks();
+  std::this_thread::sleep_for(window);
+  const auto b = cpu_ticks();
+  if (!a || !b) return h;
+  uint64_t total = 0;
+  std::array<uint64_t, 8> d{};
+  for (std::size_t i = 0; i < d.size(); ++i) total += d[i] = (*b)[i] - (*a)[i];
+  if (total == 0) return h;
+  const uint64_t idle = d[3] + d[4], steal = d[7];
+  h.steal_pct = 100.0 * static_cast<double>(steal) / static_cast<double>(total);
+  h.busy_pct = 100.0 * static_cast<double>(total - idle - steal) / static_cast<double>(total);
+  return h;
 }
 
 }  // namespace litc::localnet
