@@ -144,7 +144,7 @@ void BlobStore::index_existing() {
 
 BlobStore::PutResult BlobStore::put(std::string_view cid, std::string_view bytes) {
   if (!is_blob_cid(cid)) return PutResult::malformed;
-  if (bytes.size() > options_.max_blob_bytes || bytes.size() > options_.max_total_bytes) {
+  if (bytes.size() > options_.max_blob_bytes || charged(bytes.size()) > options_.max_total_bytes) {
     ++counters_.too_large;
     return PutResult::too_large;
   }

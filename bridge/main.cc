@@ -125,9 +125,11 @@ int main(int argc, char** argv) {
                  "directory of the blob store: completed jobs' outputs (never a decrypt's) by "
                  "CID, served at GET /lit-compute/blobs/:cid and usable as a submit's inputCID; "
                  "relative to the working directory; \"\" disables it (those routes answer 404)");
-  app.add_option("--blob-max-bytes", blob.max_total_bytes,
-                 "bytes the blob store holds at most; past it the oldest blobs are removed")
-      ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 50));
+  app.add_option(
+         "--blob-max-bytes", blob.max_total_bytes,
+         "bytes the blob store holds at most, counting whole 4 KiB blocks per blob; past it "
+         "the oldest blobs are removed")
+      ->check(CLI::Range(uint64_t{4096}, uint64_t{1} << 50));
   app.add_option("--blob-max-count", blob.max_blobs,
                  "blobs the store holds at most; past it the oldest are removed")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}));

@@ -2,7 +2,6 @@
 #include "broker/scheduler.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace litc::broker {
 namespace {
@@ -409,7 +408,7 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
   w.max_concurrent = w.capacity = a.max_concurrent;
   w.reputation = a.reputation;
   w.share_index = a.share_index;
-  w.signs_results = a.signs_results && !distrusted_keys_.contains(key_id(a.public_key));
+  w.signs_results = a.signs_results;
   w.last_seen_ms = clock_.now_ms();
   w.online = true;
   WorkerSlot ws = workers_.add(std::move(w));
@@ -534,22 +533,16 @@ std::optional<Attestation> Scheduler::attest(JobSlot slot, WorkerSlot ws,
   return Attestation{w.node_id, w.public_key, std::move(output_cid), std::string(a.signature)};
 }
 
-// The key of a worker that sent a bad signature gets no more verified jobs, under this
-// registration or a later one: its other work (unverified) goes on.
+// A worker that sent a bad signature gets no more verified jobs on this registration; its other
+// work (unverified) goes on. Not remembered across registrations: a key costs nothing to make, so
+// that would not stop a liar, while a replayed Register (key proofs are static: PROTOCOL.md) could
+// get an honest node's key blamed for good.
 void Scheduler::distrust(WorkerSlot ws) {
   ++counters_.invalid_signatures;
   Worker& w = workers_.at(ws);
   workers_.before_change(ws);
   w.signs_results = false;
   workers_.after_change(ws);
-  if (distrusted_keys_.size() < kMaxDistrustedKeys) distrusted_keys_.insert(key_id(w.public_key));
-}
-
-// One spelling per key: hex in either case names the same key.
-std::string Scheduler::key_id(std::string_view public_key) {
-  std::string id(public_key.substr(0, 64));
-  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return id;
 }
 
 // A Result that completes nothing: counted (after a cancel, or stale), and the slot it may have

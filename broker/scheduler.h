@@ -36,7 +36,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "broker/job.h"
@@ -235,7 +234,6 @@ class Scheduler {
   // verified jobs: the attestation of `output` by worker `ws`, or nullopt when its signature fails
   std::optional<Attestation> attest(JobSlot slot, WorkerSlot ws, const ResultArgs& a) const;
   void distrust(WorkerSlot ws);
-  static std::string key_id(std::string_view public_key);
   void fail(JobSlot slot, fb::ErrorCode code, std::string_view message, bool dead_letter);
   void finish(JobSlot slot);
   void expire_worker(WorkerSlot slot);
@@ -268,10 +266,6 @@ class Scheduler {
   std::vector<bool> secret_input_;  // by operation id, from options_.secret_input_operations
   std::vector<bool> verified_op_;   // by operation id, from options_.verified_operations
   std::unordered_map<JobSlot, Verification> verifications_;
-  // Keys (lowercase hex) caught on a bad signature: no verified jobs for them until restart. A key,
-  // not a node id, because ids are chosen by whoever registers; bounded (64 bytes an entry).
-  std::unordered_set<std::string> distrusted_keys_;
-  static constexpr std::size_t kMaxDistrustedKeys = 100'000;
   int quorum_catalogue_op_ = -1;  // the quorum operation's id in the catalogue (-1: not in it)
   int quorum_op_ = -1;  // the same, only when this broker has a network key to run it with
   std::unordered_map<JobSlot, Quorum> quorums_;

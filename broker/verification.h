@@ -6,14 +6,15 @@
 //    SchedulerOptions::verified_operations (sign, decrypt). Its input's CID is taken at submit.
 //  * A verified job goes only to a worker that signs results: it registered with signs_results, a
 //    key the verifier can use and a proof that it holds that key (Register.key_proof; a bad proof
-//    refuses the registration), and its key was never caught on a bad signature. With none online
-//    the job waits, as for an operation no worker runs.
+//    refuses the registration), and was not caught on a bad signature since it registered. With
+//    none online the job waits, as for an operation no worker runs.
 //  * A result (ok) of a verified job is accepted only with a valid signature by the key its worker
 //    registered with, over (job id, this attempt, operation, input CID, output CID, node id): a
 //    result signed for another attempt, job or node, or altered on the way, fails. A failed check
-//    is counted (invalid_signatures), that key gets no more verified jobs (under this registration
-//    or any later one, while this broker runs), and the job is re-queued like a lost attempt: it
-//    runs on another node or fails with max_attempts_exceeded. An error result is not signed.
+//    is counted (invalid_signatures), that registration gets no more verified jobs (not remembered
+//    across registrations: keys are free, and key proofs can be replayed), and the job is re-queued
+//    like a lost attempt: it runs on another node or fails with max_attempts_exceeded. An error
+//    result is not signed.
 //  * A quorum part (decrypt share) is checked the same way before its DLEQ proof; a bad
 //    signature excludes its share index, like a bad share.
 //  * The accepted signatures, with their node and key, travel in the job record (attestations),

@@ -136,6 +136,16 @@ int run_verify(const VerifyOptions& options) {
   if (!parts || parts->size() != attestations->size()) {
     return invalid("the output is not exactly one signed part per attestation");
   }
+  // What the record says beside the attestations must agree with them: a reader takes the job's
+  // outputCID (to fetch the blob) and nodeId at face value.
+  if (const json::value* cid = job->if_contains("outputCID");
+      cid && (!cid->is_string() || cid->get_string() != cid_v1_raw(output))) {
+    return invalid("outputCID is not the CID of the output in the record");
+  }
+  if (const json::value* node = job->if_contains("nodeId");
+      !quorum && node && (!node->is_string() || node->get_string() != (*attestations)[0].node_id)) {
+    return invalid("nodeId is not the node that signed the result");
+  }
   std::vector<std::string> keys;
   for (const AttestationInfo& a : *attestations) {
     if (std::find(keys.begin(), keys.end(), lower(a.public_key)) != keys.end()) {
@@ -173,6 +183,8 @@ int run_verify(const VerifyOptions& options) {
                   {"attempt", n},
                   {"operation", *operation},
                   {"inputCID", *input_cid},
+                  {"outputCID", cid_v1_raw(output)},
+                  {"parts", attestations->size()},
                   {"signers", std::move(signers)}});
 }
 

@@ -1,6 +1,8 @@
 // `litc verify JOB.json`: checks a verified job's record offline — every attestation's signature
 // over the result statement (crypto/identity/result_statement.h) and that the output it signs is
-// the output in the record. Needs no broker: anyone holding the record can check it.
+// the output in the record. Needs no broker: anyone holding the record can check it. What it cannot
+// check offline: that a decrypt's shares were as many as the network's threshold ("parts" says how
+// many there are), and who a key belongs to (--trusted-key).
 #pragma once
 
 #include <string>
@@ -15,8 +17,8 @@ struct VerifyOptions {
   std::vector<std::string> trusted_keys;
 };
 
-// Prints {"valid":true,"jobId",…,"signers":[{"nodeId","publicKey","outputCID"}]} and returns
-// kExitOk, or
+// Prints {"valid":true,"jobId",…,"outputCID","parts","signers":[{"nodeId","publicKey",
+// "outputCID"}]} and returns kExitOk, or
 // {"valid":false,"reason"} and kExitJobFailed; kExitError when the file cannot be read.
 int run_verify(const VerifyOptions& options);
 

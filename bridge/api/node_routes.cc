@@ -49,6 +49,11 @@ bool parse_registration(const std::string& body, NodeRegistration& reg, ApiRespo
     }
     reg.operations.emplace_back(op.as_string());
   }
+  if (node_id->size() > 128) {
+    // The broker refuses longer ids; said here, instead of a registration that never completes.
+    error = error_response(400, "invalid_argument", "\"nodeId\" is longer than 128 bytes");
+    return false;
+  }
   reg.node_id = std::move(*node_id);
   reg.wallet_address = std::move(*wallet);
   reg.public_key = std::move(*key);

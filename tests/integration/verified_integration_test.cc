@@ -95,6 +95,10 @@ TEST(VerifiedResults, ASignedResultIsAcceptedAndLitcVerifyChecksTheRecord) {
   renamed["attestations"].as_array()[0].as_object()["nodeId"] = "someone-else";
   json::object both = rec;
   both["outputBase64"] = "aGVsbG8=";
+  json::object other_cid = rec;
+  other_cid["outputCID"] = cid_v1_raw("another blob");
+  json::object other_node = rec;
+  other_node["nodeId"] = "someone-else";
   json::object huge_attempt = rec;
   huge_attempt["attempt"] = int64_t{4294967297};
   const json::object wrapped{{"job", rec}};
@@ -104,6 +108,8 @@ TEST(VerifiedResults, ASignedResultIsAcceptedAndLitcVerifyChecksTheRecord) {
            {"nodeId renamed (signed too)", json::serialize(renamed)},
            {"output and outputBase64", json::serialize(both)},
            {"attempt past 2^32", json::serialize(huge_attempt)},
+           {"outputCID of another blob", json::serialize(other_cid)},
+           {"top-level nodeId not the signer", json::serialize(other_node)},
            {"job wrapper beside other members", json::serialize(wrapped_extra)},
        }) {
     CliResult bad = k.verify(text, "shape.json");
