@@ -74,8 +74,9 @@ void Scheduler::set_state(Job& job, fb::JobState state) {
 
 Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   if (!a.job_id.empty()) {
-    if (a.job_id.size() > options_.max_job_id_bytes) {
-      return Outcome::fail(fb::ErrorCode::invalid_argument, "job id longer than 128 bytes");
+    if (a.job_id.size() > options_.max_job_id_bytes || !valid_job_id(a.job_id)) {
+      return Outcome::fail(fb::ErrorCode::invalid_argument,
+                           "job id must be 1..128 characters of A-Z a-z 0-9 . _ : -");
     }
     JobSlot existing = jobs_.find(a.job_id);
     if (existing != kNoJob) {
@@ -360,7 +361,7 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
                          "this connection is already registered");
   }
   if (a.node_id.empty()) return Outcome::fail(fb::ErrorCode::invalid_argument, "node_id is empty");
-  if (a.node_id.size() > options_.max_node_id_bytes) {
+  if (a.node_id.size() > options_.max_node_id_bytes) {  // kMaxNodeIdBytes by default
     return Outcome::fail(fb::ErrorCode::invalid_argument, "node_id longer than 128 bytes");
   }
   if (a.signs_results &&

@@ -45,6 +45,7 @@
 #include "broker/verification.h"
 #include "broker/worker_registry.h"
 #include "schemas/events_generated.h"
+#include "schemas/limits.h"
 
 namespace litc::broker {
 
@@ -76,8 +77,8 @@ struct SchedulerOptions {
   std::size_t max_queued_jobs = 1'000'000;
   std::size_t retain_finished = 100'000;
   std::size_t max_dead_letter = 100'000;
-  std::size_t max_job_id_bytes = 128;
-  std::size_t max_node_id_bytes = 128;
+  std::size_t max_job_id_bytes = kMaxJobIdBytes;
+  std::size_t max_node_id_bytes = kMaxNodeIdBytes;
   uint32_t max_attempts_limit = 100;
   uint32_t max_concurrent_limit = 1024;
 };

@@ -7,6 +7,7 @@
 #include "bridge/redis_keys.h"
 #include "protocol/base64.h"
 #include "protocol/job_json.h"
+#include "schemas/limits.h"
 
 namespace litc::bridge {
 namespace {
@@ -117,6 +118,12 @@ bool parse_submit(const ApiContext& ctx, const std::string& body, SubmitRequest&
     r.input = std::move(*input);
   }
   r.operation = std::move(*operation);
+  if (!job_id->empty() && !valid_job_id(*job_id)) {
+    error = error_response(400, "invalid_argument",
+                           "\"jobId\" must be 1..128 characters of A-Z a-z 0-9 . _ : - (so that "
+                           "GET jobs/:id can name it)");
+    return false;
+  }
   r.job_id = std::move(*job_id);
   r.priority = static_cast<int32_t>(*priority);
   r.max_attempts = static_cast<uint32_t>(*attempts);

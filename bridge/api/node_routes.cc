@@ -5,6 +5,7 @@
 #include "bridge/redis_keys.h"
 #include "protocol/base64.h"
 #include "protocol/job_json.h"
+#include "schemas/limits.h"
 
 namespace litc::bridge {
 namespace {
@@ -49,7 +50,7 @@ bool parse_registration(const std::string& body, NodeRegistration& reg, ApiRespo
     }
     reg.operations.emplace_back(op.as_string());
   }
-  if (node_id->size() > 128) {
+  if (node_id->size() > kMaxNodeIdBytes) {
     // The broker refuses longer ids; said here, instead of a registration that never completes.
     error = error_response(400, "invalid_argument", "\"nodeId\" is longer than 128 bytes");
     return false;

@@ -84,6 +84,14 @@ TEST(Scheduler, RejectsInvalidSubmits) {
   a.job_id = long_id;
   EXPECT_EQ(h.submit(a).error, fb::ErrorCode::invalid_argument);
 
+  // Only ids a URL path segment, a Redis key and a log line all read the same way.
+  for (const char* bad : {"a b", "a/b", "a?b", "a%20b", "caf\xc3\xa9", "tab\there", "a*b"}) {
+    a.job_id = bad;
+    Outcome o = h.submit(a);
+    EXPECT_EQ(o.error, fb::ErrorCode::invalid_argument) << bad;
+    EXPECT_NE(std::string(o.message).find("A-Z a-z 0-9"), std::string::npos) << o.message;
+  }
+
   a.job_id = "x";
   a.max_attempts = 101;
   EXPECT_EQ(h.submit(a).error, fb::ErrorCode::invalid_argument);
@@ -101,6 +109,9 @@ TEST(Scheduler, RejectsInvalidSubmits) {
   ASSERT_TRUE(ok.ok()) << ok.message;
   EXPECT_EQ(h.sched.job(ok.slot).max_attempts, 100u);
   EXPECT_EQ(h.job(max_id).attempt, 1u);
+  a.job_id = "Job-1.v2_retry:3";
+  a.max_attempts = 0;
+  EXPECT_TRUE(h.submit(a).ok()) << "every allowed character";
 }
 
 TEST(Scheduler, AppliesDefaultsForOmittedLimits) {

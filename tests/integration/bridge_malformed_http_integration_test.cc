@@ -134,6 +134,9 @@ std::vector<BadRequest> table() {
       {"register without capabilities", "POST", kRegister,
        R"({"walletAddress":"0x1","publicKey":"0x2"})", "application/json", "", 400,
        "invalid_argument"},
+      {"submit with a jobId no path can name", "POST", "/lit-compute/jobs/submit",
+       R"({"operation":"echo","input":"x","jobId":"a b/c"})", "application/json", "", 400,
+       "invalid_argument"},
       {"register with a nodeId over 128 bytes", "POST", kRegister,
        R"({"nodeId":")" + std::string(129, 'n') +
            R"(","walletAddress":"0x1","capabilities":{"maxConcurrentJobs":1,"supportedOperations":["echo"]}})",
