@@ -9,19 +9,68 @@ JobTable::JobTable(std::size_t retain_finished, std::size_t max_dead_letter,
       retain_finished_(retain_finished),
       max_dead_letter_(max_dead_letter) {}
 
-JobSlot JobTable::insert(Job job) {
-  JobSlot slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    slots_[slot] = std::move(job);  // the index entry of the old occupant went in erase()
+namespace {
+
+// Buffers up to this size stay with a freed slot for its next job; bigger ones are released (a
+// free slot must not pin a megabyte input).
+constexpr std::size_t kKeptBufferBytes = 1024;
+
+std::string emptied(std::string& s) {
+  std::string out = std::move(s);
+  if (out.capacity() > kKeptBufferBytes) {
+    std::string().swap(out);
   } else {
-    slot = static_cast<JobSlot>(slots_.size());
-    slots_.push_back(std::move(job));
-    finish_stamp_.push_back(0);
+    out.clear();
   }
+  return out;
+}
+
+// A default Job, but with `job`'s (small) string buffers.
+void recycle(Job& job) {
+  std::string id = emptied(job.id), input = emptied(job.input);
+  std::string result = emptied(job.result), node = emptied(job.node_id);
+  job = Job{};
+  job.id = std::move(id);
+  job.input = std::move(input);
+  job.result = std::move(result);
+  job.node_id = std::move(node);
+}
+
+}  // namespace
+
+JobSlot JobTable::acquire() {
+  if (!free_.empty()) {
+    JobSlot slot = free_.back();
+    free_.pop_back();
+    return slot;  // recycled by erase(), its index entry gone
+  }
+  slots_.emplace_back();
+  finish_stamp_.push_back(0);
+  return static_cast<JobSlot>(slots_.size() - 1);
+}
+
+bool JobTable::publish(JobSlot slot) {
   finish_stamp_[slot] = 0;
-  index_.emplace(std::string_view(slots_[slot].id), slot);
+  const std::string_view id(slots_[slot].id);
+  if (spare_nodes_.empty()) return index_.emplace(id, slot).second;
+  Index::node_type node = std::move(spare_nodes_.back());
+  spare_nodes_.pop_back();
+  node.key() = id;
+  node.mapped() = slot;
+  auto r = index_.insert(std::move(node));
+  if (!r.inserted) spare_nodes_.push_back(std::move(r.node));
+  return r.inserted;
+}
+
+void JobTable::release(JobSlot slot) {
+  recycle(slots_[slot]);
+  free_.push_back(slot);
+}
+
+JobSlot JobTable::insert(Job job) {
+  JobSlot slot = acquire();
+  slots_[slot] = std::move(job);
+  publish(slot);
   return slot;
 }
 
@@ -79,10 +128,11 @@ std::vector<JobSlot> JobTable::dead_letters(std::size_t limit) const {
 
 void JobTable::erase(JobSlot slot) {
   if (on_evict_) on_evict_(slot, slots_[slot]);
-  index_.erase(slots_[slot].id);
-  slots_[slot] = Job{};
+  auto node = index_.extract(std::string_view(slots_[slot].id));
+  if (!node.empty() && spare_nodes_.size() < kMaxSpareNodes)
+    spare_nodes_.push_back(std::move(node));
   finish_stamp_[slot] = 0;
-  free_.push_back(slot);
+  release(slot);
 }
 
 }  // namespace litc::broker

@@ -23,6 +23,13 @@ class JobTable {
 
   // Inserts a new job and returns its slot; the id must not exist (check find() first).
   JobSlot insert(Job job);
+  // The allocation-free way in (the scheduler's): a slot holding a default Job that keeps its last
+  // occupant's string buffers when they are small, so the next job's id, input and result reuse
+  // them; fill it in, then publish() it under its id. publish() returns false when that id is
+  // taken (the slot stays acquired: rename it and publish again, or release() it).
+  JobSlot acquire();
+  bool publish(JobSlot slot);
+  void release(JobSlot slot);
   JobSlot find(std::string_view id) const;
   Job& at(JobSlot slot) { return slots_[slot]; }
   const Job& at(JobSlot slot) const { return slots_[slot]; }
@@ -52,7 +59,11 @@ class JobTable {
   // (saving a second copy of every id) and growth never needs twice the memory.
   std::deque<Job> slots_;
   std::vector<JobSlot> free_;
-  std::unordered_map<std::string_view, JobSlot, Hash> index_;
+  using Index = std::unordered_map<std::string_view, JobSlot, Hash>;
+  Index index_;
+  // Index nodes of evicted jobs, for the next publish (one allocation fewer per job); bounded.
+  std::vector<Index::node_type> spare_nodes_;
+  static constexpr std::size_t kMaxSpareNodes = 64;
   // Finished jobs in finishing order; entries for jobs replayed since are skipped lazily.
   std::deque<std::pair<JobSlot, uint64_t>> finished_;
   std::deque<std::pair<JobSlot, uint64_t>> dead_letter_;

@@ -117,30 +117,33 @@ Outcome Scheduler::submit(const SubmitArgs& a, const Waiter* waiter) {
   }
 
   uint64_t now = clock_.now_ms();
-  Job job;
-  job.seq = ++next_seq_;
+  // Filled in place: the slot's buffers from its last job are reused (JobTable::acquire).
+  const JobSlot slot = jobs_.acquire();
+  Job& j = jobs_.at(slot);
+  j.seq = ++next_seq_;
+  j.input.assign(a.input);
+  j.op = static_cast<OperationId>(op);
+  j.verified = verified;
+  j.priority = a.priority;
+  j.max_attempts = a.max_attempts ? a.max_attempts : options_.default_max_attempts;
+  j.ttl_ms = a.ttl_ms ? a.ttl_ms : options_.default_ttl_ms;
+  j.timeout_ms = a.timeout_ms ? a.timeout_ms : options_.default_timeout_ms;
+  j.submitted_at_ms = now;
+  j.state = fb::JobState::pending;
   if (a.job_id.empty()) {
     // A client may have chosen an id of our form: skip numbers until the name is free.
-    do {
-      job.id.assign(id_prefix_).push_back('-');
-      append_base36(job.id, job.seq);
-    } while (jobs_.find(job.id) != kNoJob && (job.seq = ++next_seq_));
+    for (;;) {
+      j.id.assign(id_prefix_).push_back('-');
+      append_base36(j.id, j.seq);
+      if (jobs_.publish(slot)) break;
+      j.seq = ++next_seq_;
+    }
   } else {
-    job.id.assign(a.job_id);
+    j.id.assign(a.job_id);
+    jobs_.publish(slot);  // free: find() above said so
   }
-  job.input.assign(a.input);
-  job.op = static_cast<OperationId>(op);
-  job.verified = verified;
-  job.priority = a.priority;
-  job.max_attempts = a.max_attempts ? a.max_attempts : options_.default_max_attempts;
-  job.ttl_ms = a.ttl_ms ? a.ttl_ms : options_.default_ttl_ms;
-  job.timeout_ms = a.timeout_ms ? a.timeout_ms : options_.default_timeout_ms;
-  job.submitted_at_ms = now;
-  job.state = fb::JobState::pending;
   ++counters_.by_state[static_cast<std::size_t>(fb::JobState::pending)];
   ++counters_.submitted_total;
-  JobSlot slot = jobs_.insert(std::move(job));
-  Job& j = jobs_.at(slot);
   if (verified) verifications_[slot] = {options_.result_verifier->content_id(j.input), {}};
   if (j.ttl_ms) push_deadline({now + j.ttl_ms, j.seq, slot, 0, DeadlineKind::ttl});
   if (waiter) add_waiter(slot, *waiter);

@@ -27,6 +27,49 @@ JobSlot finish(JobTable& t, JobSlot s, bool dead_letter = false) {
   return s;
 }
 
+TEST(JobTable, AcquiredSlotsArePublishedUnderTheirIdOnce) {
+  JobTable t(10, 10);
+  JobSlot a = t.acquire();
+  t.at(a).id = "same";
+  ASSERT_TRUE(t.publish(a));
+  JobSlot b = t.acquire();
+  t.at(b).id = "same";
+  EXPECT_FALSE(t.publish(b)) << "an id is published once";
+  EXPECT_EQ(t.find("same"), a);
+  t.at(b).id = "other";
+  ASSERT_TRUE(t.publish(b)) << "renamed, the same slot publishes";
+  EXPECT_EQ(t.find("other"), b);
+  EXPECT_EQ(t.size(), 2u);
+}
+
+TEST(JobTable, AnEvictedSlotKeepsSmallBuffersForItsNextJobAndDropsBigOnes) {
+  JobTable t(1, 10);
+  JobSlot first = t.insert(make("first"));
+  t.at(first).input.assign(std::string(200, 'i'));
+  t.at(first).result.assign(std::string(5000, 'r'));
+  t.at(first).node_id = "node-1";
+  t.at(first).attempt = 7;
+  finish(t, first);
+  JobSlot second = t.insert(make("second"));
+  finish(t, second);  // retention 1: "first" is evicted
+  ASSERT_EQ(t.find("first"), kNoJob);
+  JobSlot reused = t.acquire();
+  ASSERT_EQ(reused, first);
+  const Job& j = t.at(reused);
+  EXPECT_TRUE(j.input.empty());
+  EXPECT_GE(j.input.capacity(), 200u) << "a small input buffer is kept";
+  EXPECT_TRUE(j.result.empty());
+  EXPECT_LT(j.result.capacity(), 5000u) << "a big one is released";
+  EXPECT_TRUE(j.node_id.empty());
+  EXPECT_TRUE(j.id.empty());
+  EXPECT_EQ(j.attempt, 1u) << "every other member back to its default";
+  EXPECT_EQ(j.state, fb::JobState::pending);
+  t.at(reused).id = "third";
+  ASSERT_TRUE(t.publish(reused));
+  EXPECT_EQ(t.find("third"), reused);
+  EXPECT_EQ(t.find("second"), second);
+}
+
 TEST(JobTable, FindsJobsById) {
   JobTable t(10, 10);
   JobSlot a = t.insert(make("a"));
