@@ -150,9 +150,15 @@ int main(int argc, char** argv) {
                  "outputs waiting for the blob writer at most; past it they are not stored, as "
                  "above")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  std::size_t max_frame = o.max_frame_bytes;
+  app.add_option("--max-frame-bytes", max_frame,
+                 "largest frame accepted from the broker (replies; snapshot batches may be up to "
+                 "twice this, PROTOCOL.md); keep it equal to the broker's")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{256} << 20));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
+  o.max_frame_bytes = o.http_nodes.max_frame_bytes = max_frame;
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   o.broker_timeout_ms = broker_timeout_ms;
