@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/records.h"
+#include "crypto/ethereum/address.h"
 #include "protocol/codec.h"
 
 namespace litc::broker {
@@ -331,6 +332,15 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     }
     if (const auto* ops = r->capabilities()->supported_operations()) {
       for (const auto* op : *ops) args.operations.push_back(view(op));
+    }
+    if (!args.wallet_address.empty()) {
+      // Nodes are paid to it: a typo (or the seed's "0x123...") must not swallow their earnings.
+      if (auto wallet = crypto::parse_address(args.wallet_address); !wallet.ok()) {
+        spdlog::warn("workers: register of {} refused: wallet_address: {}", args.node_id,
+                     wallet.error().message);
+        return worker_error(rid, fb::ErrorCode::invalid_argument,
+                            "wallet_address: " + wallet.error().message);
+      }
     }
     Outcome o = scheduler_.register_worker(args);
     if (!o.ok()) {

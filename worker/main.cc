@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crypto/conditions/json_rpc_chain_reader.h"
+#include "crypto/ethereum/address.h"
 #include "crypto/threshold/network_key.h"
 #include "worker/operations/registry.h"
 #include "worker/worker_node.h"
@@ -182,8 +183,9 @@ int main(int argc, char** argv) {
                  "Longest wait between reconnect attempts (the doubling stops here).")
       ->check(CLI::Range(1L, 3'600'000L))
       ->capture_default_str();
-  app.add_option("--wallet", options.wallet_address, "Wallet address the node is paid to.")
-      ->capture_default_str();
+  app.add_option("--wallet", options.wallet_address,
+                 "Wallet address the node is paid to (0x + 40 hex; mixed case must be the EIP-55 "
+                 "checksum). Empty: a node that is not paid.");
   app.add_option("--public-key", options.public_key, "Node public key announced in Register.");
   app.add_option("--reputation", options.reputation,
                  "Reputation announced in Register; breaks ties between equally loaded nodes.")
@@ -212,6 +214,11 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string> names = split_list(ops);
     if (names.empty()) throw std::invalid_argument("--ops lists no operation");
+    if (!options.wallet_address.empty()) {
+      if (auto w = litc::crypto::parse_address(options.wallet_address); !w.ok()) {
+        throw std::invalid_argument("--wallet: " + w.error().message);
+      }
+    }
     if (!network_key_file.empty()) {
       auto key = litc::crypto::load_network_key(network_key_file);
       if (!key.ok()) throw std::invalid_argument(key.error().message);

@@ -49,7 +49,7 @@ struct WorkerOptions {
   std::uint32_t liveness = 3;                          // until RegisterAck says otherwise
   std::chrono::milliseconds reconnect_min{250};
   std::chrono::milliseconds reconnect_max{8000};
-  std::string wallet_address = "0x0";
+  std::string wallet_address;  // empty: a node that is not paid
   std::string public_key;
   // Signs verified jobs' results with the key of public_key (from --node-key); announced in
   // Register as signs_results. Must outlive the node. Null: the broker sends no verified jobs.

@@ -3,6 +3,7 @@
 
 #include "bridge/api/routes.h"
 #include "bridge/redis_keys.h"
+#include "crypto/ethereum/address.h"
 #include "protocol/base64.h"
 #include "protocol/job_json.h"
 #include "schemas/limits.h"
@@ -53,6 +54,11 @@ bool parse_registration(const std::string& body, NodeRegistration& reg, ApiRespo
   if (node_id->size() > kMaxNodeIdBytes) {
     // The broker refuses longer ids; said here, instead of a registration that never completes.
     error = error_response(400, "invalid_argument", "\"nodeId\" is longer than 128 bytes");
+    return false;
+  }
+  if (auto address = crypto::parse_address(*wallet); !address.ok()) {
+    error =
+        error_response(400, "invalid_argument", "\"walletAddress\": " + address.error().message);
     return false;
   }
   reg.node_id = std::move(*node_id);

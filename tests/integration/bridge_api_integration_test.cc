@@ -553,7 +553,7 @@ TEST(BridgeApi, HttpOnlyNodeRegistersPollsItsJobsAndCompletesThem) {
 TEST(BridgeApi, ZeroMqWorkersAndHttpNodesAreScheduledByTheSameBroker) {
   BridgeStack s(stack_options());
   ASSERT_TRUE(s.ok());
-  s.net().add_worker("zw1", "sleep", 1, {"--wallet", "0xzw1wallet"});
+  s.net().add_worker("zw1", "sleep", 1, {"--wallet", "0x00000000000000000000000000000000000000c1"});
   ASSERT_TRUE(s.net().wait_workers_online(1));
   ASSERT_TRUE(s.wait_healthy());
   auto c = s.http();
@@ -571,7 +571,7 @@ TEST(BridgeApi, ZeroMqWorkersAndHttpNodesAreScheduledByTheSameBroker) {
       },
       milliseconds(5000)))
       << json::serialize(st);
-  EXPECT_EQ(str(st, "walletAddress"), "0xzw1wallet");
+  EXPECT_EQ(str(st, "walletAddress"), "0x00000000000000000000000000000000000000c1");
   EXPECT_EQ(num(st, "maxConcurrentJobs"), 1);
   EXPECT_EQ(num(st, "capacity"), 1);
 
@@ -667,16 +667,17 @@ TEST(BridgeApi, SilentHttpNodeIsDisconnectedAndItsJobGoesToAnotherWorker) {
 TEST(BridgeApi, HttpRegistrationWithAZeroMqWorkersIdDoesNotMakeThemReplaceEachOtherForever) {
   BridgeStack s(stack_options());
   ASSERT_TRUE(s.ok());
-  s.net().add_worker("w1", "echo", 1, {"--wallet", "0xw1"});
+  s.net().add_worker("w1", "echo", 1, {"--wallet", "0x00000000000000000000000000000000000000a1"});
   ASSERT_TRUE(s.net().wait_workers_online(1));
   ASSERT_TRUE(s.wait_healthy());
   auto tap = s.net().tap();
   ASSERT_TRUE(tap->wait_ready(milliseconds(5000)));
   auto c = s.http();
 
-  auto r = c->post(kApi + "/nodes/register",
-                   R"({"nodeId":"w1","walletAddress":"0xhttp","capabilities":)"
-                   R"({"maxConcurrentJobs":1,"supportedOperations":["echo"]}})");
+  auto r = c->post(
+      kApi + "/nodes/register",
+      R"({"nodeId":"w1","walletAddress":"0x00000000000000000000000000000000000000b1","capabilities":)"
+      R"({"maxConcurrentJobs":1,"supportedOperations":["echo"]}})");
   // Either answer is fair (the worker may take the id back before the broker acknowledges).
   EXPECT_TRUE(r.status == 200 || r.status == 503) << r.status << " " << r.body;
   auto online_events = [&] {
@@ -696,7 +697,8 @@ TEST(BridgeApi, HttpRegistrationWithAZeroMqWorkersIdDoesNotMakeThemReplaceEachOt
       [&] {
         hb = c->post(kApi + "/nodes/heartbeat", R"({"nodeId":"w1"})");
         st = obj(c->get(kApi + "/nodes/w1/status").body);
-        return hb.status == 404 && str(st, "walletAddress") == "0xw1" &&
+        return hb.status == 404 &&
+               str(st, "walletAddress") == "0x00000000000000000000000000000000000000a1" &&
                str(st, "status") == "online";
       },
       milliseconds(5000)))

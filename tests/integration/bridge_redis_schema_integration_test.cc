@@ -109,8 +109,10 @@ TEST(BridgeRedisSchema, MirrorHoldsTheSeedKeySchemaAndSubscribersSeeEveryJobComp
                global_sub->out().find("subscribe") != std::string::npos;
       },
       milliseconds(5000)));
-  s.net().add_worker("w1", "echo,sha256", 4, {"--wallet", "0xw1"});
-  s.net().add_worker("w2", "echo,sha256", 4, {"--wallet", "0xw2"});
+  s.net().add_worker("w1", "echo,sha256", 4,
+                     {"--wallet", "0x00000000000000000000000000000000000000a1"});
+  s.net().add_worker("w2", "echo,sha256", 4,
+                     {"--wallet", "0x00000000000000000000000000000000000000a2"});
   ASSERT_TRUE(s.net().wait_workers_online(2));
 
   constexpr int kJobs = 200;
@@ -204,7 +206,9 @@ TEST(BridgeRedisSchema, MirrorHoldsTheSeedKeySchemaAndSubscribersSeeEveryJobComp
     EXPECT_GT(ttl, 0);
     EXPECT_LE(ttl, 300);
     EXPECT_EQ(one(s.redis_cli({"HGET", key, "status"})), "online");
-    EXPECT_EQ(one(s.redis_cli({"HGET", key, "walletAddress"})), "0x" + node);
+    EXPECT_EQ(one(s.redis_cli({"HGET", key, "walletAddress"})),
+              node == "w1" ? "0x00000000000000000000000000000000000000a1"
+                           : "0x00000000000000000000000000000000000000a2");
     EXPECT_EQ(one(s.redis_cli({"HGET", key, "maxConcurrentJobs"})), "4");
     EXPECT_EQ(one(s.redis_cli({"HGET", key, "supportedOperations"})), "echo,sha256");
     EXPECT_GT(std::stoull(one(s.redis_cli({"HGET", key, "lastHeartbeat"}))), 0u);

@@ -38,6 +38,18 @@ std::string stats_query_frame(uint64_t request_id) {
                                  body.Union()));
 }
 
+// A Register of "raw-node" for echo, paid to `wallet`.
+std::string register_frame(const std::string& wallet) {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<flatbuffers::Offset<flatbuffers::String>> ops = {b.CreateString("echo")};
+  auto caps = fb::CreateCapabilities(b, 1, b.CreateVector(ops));
+  auto reg = fb::CreateRegister(b, b.CreateString("raw-node"), b.CreateString(wallet), 0, caps);
+  fb::FinishWorkerMessageBuffer(
+      b,
+      fb::CreateWorkerMessage(b, kProtocolVersion, fb::WorkerMessageBody::Register, reg.Union()));
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
 std::string worker_message_frame(fb::ProtocolVersion version, bool registration) {
   flatbuffers::FlatBufferBuilder b;
   flatbuffers::Offset<fb::WorkerMessage> root;
@@ -266,6 +278,21 @@ TEST(MalformedFramesIntegration, WorkersSocketAnswersBadFramesWithWorkerError) {
   ASSERT_NE(disc, nullptr) << "reply is not a Disconnect";
   EXPECT_NE(view(disc->reason()).find("not_registered"), std::string_view::npos)
       << view(disc->reason());
+
+  // A wallet the node could never be paid to is refused, with the reason.
+  for (const std::string wallet : {"0x123...", "0x5AAEB6053f3E94C9b9A09f33669435E7Ef1BeAed"}) {
+    raw.send({register_frame(wallet)});
+    auto refused = raw.recv(milliseconds(3000));
+    ASSERT_TRUE(refused.has_value()) << "no reply to a Register with wallet " << wallet;
+    auto r = decode_broker_message(refused->front().data(), refused->front().size());
+    ASSERT_TRUE(r.ok()) << r.reason;
+    const auto* err = r.msg->body_as_WorkerError();
+    ASSERT_NE(err, nullptr) << "reply is not a WorkerError";
+    EXPECT_EQ(err->code(), fb::ErrorCode::invalid_argument);
+    EXPECT_NE(view(err->message()).find("wallet_address"), std::string_view::npos)
+        << view(err->message());
+    EXPECT_EQ(net.stat("workers_online"), 0u);
+  }
 
   // The same raw peer can then register properly.
   raw.send({worker_message_frame(kProtocolVersion, true)});

@@ -89,6 +89,11 @@ TEST(LitcWorker, RefusesToStartWithAnUnknownOperationOrOutOfRangeLimit) {
   EXPECT_NE(zero_threads.wait(5s).value_or(0), 0);
   WorkerProcess backwards({"--reconnect-min-ms", "500", "--reconnect-max-ms", "100"});
   EXPECT_EQ(backwards.wait(5s), 2);
+  // A wallet the node could never be paid to: the seed's own example, and a broken EIP-55 checksum.
+  WorkerProcess example({"--wallet", "0x123..."});
+  EXPECT_EQ(example.wait(5s), 2);
+  WorkerProcess checksum({"--wallet", "0x5AAEB6053f3E94C9b9A09f33669435E7Ef1BeAed"});
+  EXPECT_EQ(checksum.wait(5s), 2);
 }
 
 class LitcWorkerWithBroker : public ::testing::Test {
@@ -96,9 +101,18 @@ class LitcWorkerWithBroker : public ::testing::Test {
   zmq::context_t context_{1};
   FakeBroker broker_{context_};
   std::vector<std::string> args() const {
-    return {"--broker", broker_.endpoint(), "--node-id",        "bin-node",
-            "--ops",    "sleep , sha256",   "--max-concurrent", "3",
-            "--wallet", "0xfeed",           "--reputation",     "5"};
+    return {"--broker",
+            broker_.endpoint(),
+            "--node-id",
+            "bin-node",
+            "--ops",
+            "sleep , sha256",
+            "--max-concurrent",
+            "3",
+            "--wallet",
+            "0x000000000000000000000000000000000000feed",
+            "--reputation",
+            "5"};
   }
 };
 
@@ -108,7 +122,7 @@ TEST_F(LitcWorkerWithBroker, RegistersFromFlagsAndComputes) {
   ASSERT_TRUE(reg);
   const fb::Register* r = reg->msg().body_as_Register();
   EXPECT_EQ(view(r->node_id()), "bin-node");
-  EXPECT_EQ(view(r->wallet_address()), "0xfeed");
+  EXPECT_EQ(view(r->wallet_address()), "0x000000000000000000000000000000000000feed");
   EXPECT_EQ(r->reputation(), 5);
   EXPECT_EQ(r->capabilities()->max_concurrent_jobs(), 3u);
   EXPECT_EQ(r->capabilities()->supported_operations()->size(), 2u);
