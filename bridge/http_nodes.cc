@@ -57,7 +57,7 @@ void HttpNodes::send_register(Node& node) {
   auto caps = fb::CreateCapabilities(builder_, r.max_concurrent_jobs, ops);
   auto body = fb::CreateRegister(builder_, builder_.CreateString(r.node_id),
                                  builder_.CreateString(r.wallet_address),
-                                 builder_.CreateString(r.public_key), caps, r.reputation);
+                                 builder_.CreateString(r.public_key), caps);
   send(node, fb::WorkerMessageBody::Register, body.Union());
 }
 

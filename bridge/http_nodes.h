@@ -47,7 +47,6 @@ struct NodeRegistration {
   std::string public_key;
   uint32_t max_concurrent_jobs = 1;
   std::vector<std::string> operations;
-  int32_t reputation = 0;
 };
 
 struct AssignedJob {

@@ -322,7 +322,6 @@ void BrokerLoop::on_worker(const zmq::message_t& rid_msg, const zmq::message_t& 
     args.wallet_address = view(r->wallet_address());
     args.public_key = view(r->public_key());
     args.max_concurrent = r->capabilities()->max_concurrent_jobs();
-    args.reputation = r->reputation();
     args.share_index = r->share_index();
     args.signs_results = r->signs_results();
     args.key_proof = view(r->key_proof());

@@ -410,7 +410,7 @@ Outcome Scheduler::register_worker(const RegisterArgs& a) {
     }
   }
   w.max_concurrent = w.capacity = a.max_concurrent;
-  w.reputation = a.reputation;
+  w.reputation = 0;  // the network's to set (set_reputation); Register.reputation is ignored
   w.share_index = a.share_index;
   w.signs_results = a.signs_results;
   w.last_seen_ms = clock_.now_ms();
@@ -437,6 +437,17 @@ bool Scheduler::set_capacity(std::string_view routing_id, uint32_t capacity) {
   workers_.after_change(ws);
   out_.node_event(fb::NodeEventKind::capacity, w);
   dispatch();
+  return true;
+}
+
+bool Scheduler::set_reputation(std::string_view node_id, int32_t reputation) {
+  WorkerSlot ws = workers_.find_by_node_id(node_id);
+  if (ws == kNoWorker) return false;
+  workers_.before_change(ws);
+  workers_.at(ws).reputation = reputation;
+  workers_.after_change(ws);
+  // No event kind of its own yet: the node's record (reputation included) goes out as an update.
+  out_.node_event(fb::NodeEventKind::capacity, workers_.at(ws));
   return true;
 }
 

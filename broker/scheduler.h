@@ -7,7 +7,8 @@
 //    the head of its priority.
 //  * Placement: a job goes only to a worker whose operations include its operation and that has a
 //    free slot (in flight < capacity <= maxConcurrentJobs); among those, fewest jobs in flight
-//    first, then higher reputation, then the longest registered.
+//    first, then higher reputation (the network's: set_reputation; a node's Register says nothing
+//    about it), then the longest registered.
 //  * A worker slot is freed only by that worker's Result for the assignment, or by its death; so
 //    a worker never holds more than its capacity, even while a cancelled job is still stopping.
 //  * Failure: a worker silent for liveness x heartbeat interval, or that disconnects or is replaced
@@ -133,7 +134,6 @@ struct RegisterArgs {
   std::string_view public_key;
   std::vector<std::string_view> operations;
   uint32_t max_concurrent = 1;
-  int32_t reputation = 0;
   uint32_t share_index = 0;      // network-key share the node holds; 0 = none
   std::string_view share_proof;  // proof of holding it, checked by the quorum verifier
   bool signs_results = false;    // can sign results with public_key's secret key
@@ -183,6 +183,9 @@ class Scheduler {
   // Any message from a worker: refreshes liveness. False when the routing id is not registered.
   bool touch(std::string_view routing_id);
   bool set_capacity(std::string_view routing_id, uint32_t capacity);
+  // The network's judgement of a node (never what the node says of itself): the tie-breaker among
+  // equally loaded workers. False when no worker of that node id is online.
+  bool set_reputation(std::string_view node_id, int32_t reputation);
   bool progress(std::string_view routing_id, std::string_view job_id, uint32_t attempt);
   ResultVerdict result(std::string_view routing_id, const ResultArgs& args);
   bool disconnect(std::string_view routing_id);

@@ -187,9 +187,6 @@ int main(int argc, char** argv) {
                  "Wallet address the node is paid to (0x + 40 hex; mixed case must be the EIP-55 "
                  "checksum). Empty: a node that is not paid.");
   app.add_option("--public-key", options.public_key, "Node public key announced in Register.");
-  app.add_option("--reputation", options.reputation,
-                 "Reputation announced in Register; breaks ties between equally loaded nodes.")
-      ->capture_default_str();
   app.add_option("--max-frame-bytes", options.max_frame_bytes,
                  "Largest frame accepted from the broker (larger ones are logged and ignored) and "
                  "largest Result sent (a larger output fails the job with operation_failed).")

@@ -383,11 +383,10 @@ bool WorkerNode::send_register() {
   }
   flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> key_proof;
   if (options_.signer != nullptr) key_proof = bytes(builder_, options_.signer->key_proof());
-  auto reg =
-      fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
-                         builder_.CreateString(options_.wallet_address),
-                         builder_.CreateString(options_.public_key), caps, options_.reputation,
-                         options_.share_index, proof, options_.signer != nullptr, key_proof);
+  auto reg = fb::CreateRegister(builder_, builder_.CreateString(options_.node_id),
+                                builder_.CreateString(options_.wallet_address),
+                                builder_.CreateString(options_.public_key), caps, 0,
+                                options_.share_index, proof, options_.signer != nullptr, key_proof);
   ++probe_.registrations;
   return send_built(fb::WorkerMessageBody::Register, reg.Union());
 }

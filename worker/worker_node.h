@@ -54,7 +54,6 @@ struct WorkerOptions {
   // Signs verified jobs' results with the key of public_key (from --node-key); announced in
   // Register as signs_results. Must outlive the node. Null: the broker sends no verified jobs.
   const ResultSigner* signer = nullptr;
-  std::int32_t reputation = 0;
   std::uint32_t share_index = 0;  // network-key share held (from --key-share), 0 = none
   std::string share_proof;        // proof of holding it for this node id (prove_share_possession)
   // Of this node's --network-key; a broker announcing another key in RegisterAck stops the node.

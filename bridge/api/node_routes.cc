@@ -27,6 +27,8 @@ bool parse_registration(const std::string& body, NodeRegistration& reg, ApiRespo
   auto node_id = string_field(*o, "nodeId", false, error);
   auto wallet = node_id ? string_field(*o, "walletAddress", true, error) : std::nullopt;
   auto key = wallet ? string_field(*o, "publicKey", false, error) : std::nullopt;
+  // "reputation" (the seed's clients send one) is read for its type only: a node's word about
+  // itself does not steer dispatch; the network keeps its reputation.
   auto reputation =
       key ? int_field(*o, "reputation", INT32_MIN, INT32_MAX, 0, error) : std::nullopt;
   if (!reputation) return false;
@@ -64,7 +66,6 @@ bool parse_registration(const std::string& body, NodeRegistration& reg, ApiRespo
   reg.node_id = std::move(*node_id);
   reg.wallet_address = std::move(*wallet);
   reg.public_key = std::move(*key);
-  reg.reputation = static_cast<int32_t>(*reputation);
   reg.max_concurrent_jobs = static_cast<uint32_t>(*max);
   return true;
 }

@@ -180,8 +180,10 @@ struct Harness {
     r.public_key = "pk";
     r.operations.assign(ops.begin(), ops.end());
     r.max_concurrent = max_concurrent;
-    r.reputation = reputation;
-    return sched.register_worker(r);
+    Outcome o = sched.register_worker(r);
+    // The network sets reputation (never the node's Register): as the broker will, afterwards.
+    if (o.ok() && reputation != 0) sched.set_reputation(node, reputation);
+    return o;
   }
 
   ResultVerdict result(std::string_view routing_id, std::string_view job_id, uint32_t attempt,

@@ -277,7 +277,6 @@ TEST(SchedulerQuorum, AShareIndexIsBelievedOnlyWithItsProof) {
   r.node_id = "sybil";
   r.operations = {"decrypt"};
   r.max_concurrent = 1;
-  r.reputation = INT32_MAX;  // a node's own word about itself buys nothing here
   r.share_index = 1;
   r.share_proof = "pop:1:someone-else";  // a proof made for another node id
   EXPECT_EQ(h.sched.register_worker(r).error, fb::ErrorCode::invalid_argument);

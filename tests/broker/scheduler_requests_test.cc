@@ -253,7 +253,7 @@ TEST(Scheduler, DuplicateSubmitOfAnUnfinishedJobAddsAWaiter) {
 
 TEST(Scheduler, RegistersAWorkerAndAnnouncesIt) {
   Harness h;
-  Outcome r = h.add_worker("a", {"echo", "sha256", "echo"}, 4, 7);
+  Outcome r = h.add_worker("a", {"echo", "sha256", "echo"}, 4);
   ASSERT_TRUE(r.ok());
   WorkerSlot ws = h.sched.workers().find_by_routing_id("a");
   ASSERT_NE(ws, kNoWorker);
@@ -261,7 +261,7 @@ TEST(Scheduler, RegistersAWorkerAndAnnouncesIt) {
   EXPECT_EQ(w.node_id, "node-a");
   EXPECT_EQ(w.operations.size(), 2u);  // duplicates dropped
   EXPECT_EQ(w.capacity, 4u);
-  EXPECT_EQ(w.reputation, 7);
+  EXPECT_EQ(w.reputation, 0) << "the network's to set, never the node's own Register";
   EXPECT_EQ(w.last_seen_ms, kStartMs);
   ASSERT_EQ(h.out.node_events.size(), 1u);
   EXPECT_EQ(h.out.node_events[0].kind, fb::NodeEventKind::online);
@@ -337,4 +337,23 @@ TEST(Scheduler, WorkerMessagesFromUnknownConnectionsAreRefused) {
 }
 
 }  // namespace
+TEST(Scheduler, ReputationIsSetByTheNetworkAndIgnoredInRegister) {
+  Harness h;
+  RegisterArgs r;
+  r.routing_id = "self";
+  r.node_id = "node-self";
+  r.operations = {"echo"};
+  r.max_concurrent = 2;
+  ASSERT_TRUE(h.sched.register_worker(r).ok());
+  ASSERT_TRUE(h.add_worker("other", {"echo"}, 2).ok());
+  h.out.clear();
+  EXPECT_TRUE(h.sched.set_reputation("node-other", 5));
+  EXPECT_FALSE(h.sched.set_reputation("node-nobody", 5));
+  ASSERT_EQ(h.out.node_events.size(), 1u) << "a reputation change is a node update";
+  EXPECT_EQ(h.out.node_events[0].node_id, "node-other");
+  // Equally loaded (0 and 0): the higher reputation takes the job, though it registered later.
+  ASSERT_TRUE(h.submit("j1").ok());
+  EXPECT_EQ(h.out.assigned_ids("other"), std::vector<std::string>{"j1"});
+}
+
 }  // namespace litc::broker::testing

@@ -76,9 +76,10 @@ TEST(LitcWorker, HelpDescribesEveryOptionAndExitsZero) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* option : {"--broker", "--node-id", "--ops", "--max-concurrent", "--heartbeat-ms",
                              "--liveness", "--reconnect-min-ms", "--reconnect-max-ms", "--wallet",
-                             "--public-key", "--reputation", "--max-frame-bytes", "--log-level"}) {
+                             "--public-key", "--max-frame-bytes", "--log-level"}) {
     EXPECT_NE(text.find(option), std::string::npos) << option << " missing from --help";
   }
+  EXPECT_EQ(text.find("--reputation"), std::string::npos) << "a node does not rate itself";
   std::remove(path.c_str());
 }
 
@@ -110,9 +111,7 @@ class LitcWorkerWithBroker : public ::testing::Test {
             "--max-concurrent",
             "3",
             "--wallet",
-            "0x000000000000000000000000000000000000feed",
-            "--reputation",
-            "5"};
+            "0x000000000000000000000000000000000000feed"};
   }
 };
 
@@ -123,7 +122,7 @@ TEST_F(LitcWorkerWithBroker, RegistersFromFlagsAndComputes) {
   const fb::Register* r = reg->msg().body_as_Register();
   EXPECT_EQ(view(r->node_id()), "bin-node");
   EXPECT_EQ(view(r->wallet_address()), "0x000000000000000000000000000000000000feed");
-  EXPECT_EQ(r->reputation(), 5);
+  EXPECT_EQ(r->reputation(), 0) << "no --reputation: a node does not rate itself";
   EXPECT_EQ(r->capabilities()->max_concurrent_jobs(), 3u);
   EXPECT_EQ(r->capabilities()->supported_operations()->size(), 2u);
   broker_.send(assign("h", "sha256", "hello world"));

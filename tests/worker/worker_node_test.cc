@@ -38,7 +38,6 @@ class WorkerNodeTest : public ::testing::Test {
     o.reconnect_max = 200ms;
     o.wallet_address = "0xabc";
     o.public_key = "pk-1";
-    o.reputation = 7;
     if (tweak) tweak(o);
     node_.emplace(context_, o, operations_);
     thread_ = std::thread([this] {
@@ -80,7 +79,7 @@ TEST_F(WorkerNodeTest, RegistersWithItsOptionsInAVerifiedIdentifiedFrame) {
   EXPECT_EQ(view(r->node_id()), "node-under-test");
   EXPECT_EQ(view(r->wallet_address()), "0xabc");
   EXPECT_EQ(view(r->public_key()), "pk-1");
-  EXPECT_EQ(r->reputation(), 7);
+  EXPECT_EQ(r->reputation(), 0) << "a node announces no reputation of its own";
   EXPECT_EQ(r->capabilities()->max_concurrent_jobs(), 2u);
   std::vector<std::string> ops;
   for (const auto* s : *r->capabilities()->supported_operations()) ops.emplace_back(view(s));
