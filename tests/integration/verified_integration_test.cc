@@ -135,6 +135,15 @@ TEST(VerifiedResults, ASignedResultIsAcceptedAndLitcVerifyChecksTheRecord) {
   EXPECT_FALSE(json::parse(plain.out).as_object().contains("attestations"));
   EXPECT_EQ(k.verify(plain.out, "plain.json").exit_code, 1);
   EXPECT_EQ(k.net.cli({"verify", (k.net.dir() / "missing.json").string()}).exit_code, 2);
+  for (const auto& [what, text] : std::vector<std::pair<std::string, std::string>>{
+           {"not JSON", "not json at all"},
+           {"a JSON array", "[1,2]"},
+           {"a job not completed", R"({"jobId":"p","status":"pending","operation":"echo"})"},
+       }) {
+    CliResult bad = k.verify(text, "junk.json");
+    EXPECT_EQ(bad.exit_code, 1) << what << ": " << bad.out;
+    EXPECT_FALSE(json::parse(bad.out).at("reason").as_string().empty()) << what;
+  }
   EXPECT_EQ(k.net.stat("invalid_signatures").value_or(99), 0u);
 }
 
@@ -201,6 +210,12 @@ TEST(VerifiedResults, AWorkerWithoutANodeKeySignsWithAKeyForThisRun) {
   const std::string file = (net.dir() / "r.json").string();
   std::ofstream(file) << out;
   EXPECT_EQ(net.cli({"verify", file}).exit_code, 0);
+  // Nor can a broker be told to verify it.
+  ChildProcess broker(
+      "broker-enc", {bin_path("litc-broker"), "--verified-operations", "sign,encrypt"}, net.dir());
+  EXPECT_EQ(broker.wait(milliseconds(10000)).value_or(-1), 2);
+  EXPECT_NE((broker.out() + broker.err()).find("encrypt cannot be verified"), std::string::npos)
+      << broker.err();
   // Encrypt cannot be verified: its input CID would be a hash of the plaintext.
   CliResult enc = net.cli({"submit", "--broker", net.endpoints().clients, "--op", "encrypt",
                            "--input", "{}", "--verified"});

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/identity/result_statement.h"
+#include "protocol/cid.h"
 #include "worker/operations/builtin.h"
 
 namespace litc {
@@ -94,6 +96,32 @@ TEST(JobRunner, ComputesRealOperations) {
             "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
   EXPECT_EQ(by_id["h"].attempt, 2u);
   EXPECT_EQ(by_id["e"].result.output, std::string("\0bin\xff", 5));
+}
+
+TEST(JobRunner, AVerifiedJobIsSignedOnItsThreadAndFailsWithoutASigner) {
+  const OperationRegistry ops = OperationRegistry::builtin();
+  const crypto::NodeKey key = crypto::generate_node_key();
+  const ResultSigner signer(key, "node-1");
+  JobRunner signing(ops, 1, &signer);
+  Job job = Job::from_bytes("v", "echo", 3, "signed bytes");
+  job.verified = true;
+  signing.submit(std::move(job));
+  std::vector<JobOutcome> out = collect(signing, 1);
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].result.ok);
+  EXPECT_TRUE(crypto::verify_result_signature(key.public_key_hex(), out[0].signature, "v", 3,
+                                              "echo", cid_v1_raw("signed bytes"),
+                                              cid_v1_raw("signed bytes"), "node-1"));
+  // A node without a signer answers a verified job with an error, never an unsigned result.
+  JobRunner plain(ops, 1);
+  Job unsigned_job = Job::from_bytes("u", "echo", 1, "x");
+  unsigned_job.verified = true;
+  plain.submit(std::move(unsigned_job));
+  out = collect(plain, 1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].result.ok);
+  EXPECT_EQ(out[0].result.error, fb::ErrorCode::invalid_argument);
+  EXPECT_TRUE(out[0].signature.empty());
 }
 
 TEST(JobRunner, RunsQuickOperationsInlineUpToTheInputLimitOnly) {
