@@ -161,8 +161,32 @@ void BridgeLoop::run(const std::atomic<bool>& stop) {
     flush(now);
   }
   // Stopping: the last turns' writes (ledger entries removed, the mirror) land before the
-  // connection closes (a close with unread replies resets it).
+  // connection closes (a close with unread replies resets it); a turn held back by the limit too.
   redis_.await_sent();
+  flush(now_ms());
+  redis_.await_sent();
+}
+
+bool BridgeLoop::read_redis_for_request(const RedisBatch& batch, RedisConnection::ReadFn done) {
+  if (request_reads_ >= options_.max_request_reads) return false;
+  ++request_reads_;
+  read_redis(batch,
+             [this, done = std::move(done)](RedisStatus status, std::vector<RedisReply>& replies) {
+               --request_reads_;
+               done(status, replies);
+             });
+  return true;
+}
+
+void BridgeLoop::read_redis(const RedisBatch& batch, RedisConnection::ReadFn done) {
+  std::vector<RedisReply> none;
+  if (!redis_.up()) {
+    done(RedisStatus::down, none);
+    return;
+  }
+  // read() leaves `done` with us when it cannot send.
+  const RedisStatus sent = redis_.read(batch, std::move(done));
+  if (sent != RedisStatus::ok) done(sent, none);
 }
 
 void BridgeLoop::drain_events(uint64_t now) {
@@ -256,6 +280,7 @@ void BridgeLoop::request_snapshot(uint64_t now) {
   (void)snapshot_->send(frame, zmq::send_flags::dontwait);
   clone_.snapshot_requested(now);
   snapshot_started_ = false;
+  keys_read_ = KeysRead::wanted;  // sent by flush(), behind this turn's writes
   buffered_.clear();
   buffer_overflowed_ = false;
   ++probe_.resyncs;
@@ -264,6 +289,10 @@ void BridgeLoop::request_snapshot(uint64_t now) {
 
 void BridgeLoop::drain_snapshot(uint64_t now) {
   while (snapshot_) {
+    // Until the active keys are known, and while Redis has all the turns it may have, the batches
+    // wait in the socket: the loop goes on with events and requests meanwhile.
+    if (!snapshot_started_ && keys_read_ != KeysRead::ready) return;
+    if (turns_at_limit()) return;
     zmq::message_t frame;
     if (!snapshot_->recv(frame, zmq::recv_flags::dontwait)) return;
     auto decoded = decode_snapshot_batch(frame.data(), frame.size(),
@@ -289,11 +318,8 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
       snapshot_started_ = true;
       ledger_.begin_snapshot();
       decrypt_jobs_.clear();  // the snapshot names every job the broker holds, with its operation
-      std::vector<std::string> active_keys;
-      if (redis_.up()) {
-        active_keys = active_keys_in_redis();
-      }
-      mirror_.begin_resync(active_keys, batch_, confirmed_event_ms_);
+      keys_read_ = KeysRead::idle;
+      mirror_.begin_resync(active_query_.keys(), batch_, confirmed_event_ms_);
     }
     if (const auto* jobs = b.jobs()) {
       for (const auto* job : *jobs) {
@@ -322,26 +348,29 @@ void BridgeLoop::drain_snapshot(uint64_t now) {
   }
 }
 
-std::vector<std::string> BridgeLoop::active_keys_in_redis() {
-  // The jobs:active:* sets of nodes the new state may no longer mention: the nodes are listed in
-  // bridge:active-nodes, kept by every bridge that writes bridge:mirror-format 2. A Redis written
-  // by an older bridge has no such list: walked once with SCAN (never KEYS, which blocks Redis).
-  std::vector<std::string> out;
-  auto format = redis_.command({"GET", keys::kMirrorFormat});
-  auto nodes = redis_.command({"SMEMBERS", keys::kActiveNodes});
-  if (format && format->str == keys::kMirrorFormatVersion && nodes && !nodes->is_error()) {
-    for (auto& n : nodes->elements) out.push_back(keys::jobs_active(n.str));
-    return out;
+void BridgeLoop::read_active_keys() {
+  if (!redis_.up()) {
+    active_query_.keys().clear();  // nothing to clear that we could reach: next resync
+    keys_read_ = KeysRead::ready;
+    return;
   }
-  std::string cursor = "0";
-  do {
-    auto page =
-        redis_.command({"SCAN", cursor, "MATCH", keys::kJobsActivePattern, "COUNT", "1000"});
-    if (!page || page->elements.size() != 2) break;  // down or refused: cleared next resync
-    cursor = page->elements[0].str;
-    for (auto& k : page->elements[1].elements) out.push_back(std::move(k.str));
-  } while (cursor != "0");
-  return out;
+  keys_read_ = KeysRead::reading;
+  read_redis(active_query_.start(),
+             [this, id = snapshot_request_id_](RedisStatus status, std::vector<RedisReply>& r) {
+               on_active_keys(id, status, r);
+             });
+}
+
+void BridgeLoop::on_active_keys(uint64_t request_id, RedisStatus status,
+                                std::vector<RedisReply>& replies) {
+  if (request_id != snapshot_request_id_ || keys_read_ != KeysRead::reading) return;  // stale
+  if (auto next = active_query_.on_reply(status, replies)) {
+    read_redis(*next, [this, request_id](RedisStatus s, std::vector<RedisReply>& r) {
+      on_active_keys(request_id, s, r);
+    });
+    return;
+  }
+  keys_read_ = KeysRead::ready;
 }
 
 void BridgeLoop::after_snapshot(uint64_t now) {
@@ -359,20 +388,35 @@ void BridgeLoop::after_snapshot(uint64_t now) {
   }
   probe_.broker_live = clone_.live();
   if (!redis_.up() || ledger_.size() == 0) return;
-  std::vector<std::string> missing = ledger_.missing();
-  if (missing.empty()) return;
-  std::vector<SubmitRequest> submits = ledger_.pending_submits(redis_, missing, batch_);
-  spdlog::info("bridge: re-submitting {} job(s) the broker does not hold", submits.size());
-  for (auto& request : submits) {
-    std::string job_id = request.job_id;
-    send_submit(request, [job_id](ClientReplyInfo& reply) {
-      if (reply.kind == ClientReplyInfo::Kind::error &&
-          reply.error.code != fb::ErrorCode::timeout) {
-        // The broker refuses it for good (e.g. an operation it no longer offers).
-        spdlog::warn("bridge: re-submit of {} refused: {}", job_id, reply.error.message);
+  resubmit_missing(ledger_.missing());
+}
+
+void BridgeLoop::resubmit_missing(std::vector<std::string> missing) {
+  // In reads of a few hundred ids, each answered in a later turn (the snapshot's writes are ahead
+  // of it on the connection, so a job the snapshot called finished reads as finished).
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t start = 0; start < missing.size(); start += kChunk) {
+    const std::size_t end = std::min(missing.size(), start + kChunk);
+    std::vector<std::string> ids(std::make_move_iterator(missing.begin() + start),
+                                 std::make_move_iterator(missing.begin() + end));
+    RedisBatch reads = SubmissionLedger::pending_read(ids);
+    read_redis(reads, [this, ids = std::move(ids)](RedisStatus status,
+                                                   std::vector<RedisReply>& replies) {
+      std::vector<SubmitRequest> submits = ledger_.pending_submits(ids, status, replies, batch_);
+      if (submits.empty()) return;
+      spdlog::info("bridge: re-submitting {} job(s) the broker does not hold", submits.size());
+      for (auto& request : submits) {
+        std::string job_id = request.job_id;
+        send_submit(request, [job_id](ClientReplyInfo& reply) {
+          if (reply.kind == ClientReplyInfo::Kind::error &&
+              reply.error.code != fb::ErrorCode::timeout) {
+            // The broker refuses it for good (e.g. an operation it no longer offers).
+            spdlog::warn("bridge: re-submit of {} refused: {}", job_id, reply.error.message);
+          }
+        });
+        ++probe_.resubmitted;
       }
     });
-    ++probe_.resubmitted;
   }
 }
 
@@ -387,22 +431,35 @@ void BridgeLoop::drain_replies() {
 }
 
 void BridgeLoop::redis_came_back() {
-  // A failed load (Redis gone again) is retried on the next reconnect.
-  ledger_.load(redis_);
-  probe_.ledger_size = ledger_.size();
+  // A failed load (Redis gone again) is retried on the next reconnect. The answer comes before
+  // the resync's active-keys read (same connection), so before the snapshot is applied.
+  read_redis(
+      SubmissionLedger::load_read(), [this](RedisStatus status, std::vector<RedisReply>& replies) {
+        if (!ledger_.load(status, replies, batch_)) {
+          spdlog::warn("bridge: reading the ledger from Redis failed; retried when Redis is back");
+        }
+        probe_.ledger_size = ledger_.size();
+      });
   clone_.invalidate();  // the mirror is rewritten whole from a fresh snapshot
 }
 
 void BridgeLoop::timers(uint64_t now) {
   now = now_ms();  // the turn may have run long; silence is judged against the clock
-  if (redis_.up() && now >= next_redis_ping_ms_) {
+  if (redis_.up() && !ping_in_flight_ && now >= next_redis_ping_ms_) {
     // An idle bridge writes nothing, so a Redis that restarted would go unnoticed (and /healthz
     // stay green, and the ledger not be written back) until the next event: ask once a second.
+    // Not waited for: a Redis that stays silent is dropped by the connection's command timeout.
     next_redis_ping_ms_ = now + 1000;
-    if (!redis_.command({"PING"})) {
-      spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
-                   redis_.error());
-    }
+    ping_in_flight_ = true;
+    RedisBatch ping;
+    ping.add({"PING"});
+    read_redis(ping, [this](RedisStatus status, std::vector<RedisReply>&) {
+      ping_in_flight_ = false;
+      if (status == RedisStatus::down) {
+        spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
+                     redis_.error());
+      }
+    });
   }
   if (!redis_.up()) redis_.ensure_up();
   if (redis_.connects() != seen_connects_) {
@@ -461,6 +518,15 @@ void BridgeLoop::timers(uint64_t now) {
 }
 
 void BridgeLoop::flush(uint64_t now) {
+  // Redis still works on earlier turns: this one keeps growing (the mirror coalesces per job)
+  // and goes when one of them is answered; the loop does not wait.
+  if (turns_at_limit()) return;
+  send_turn(now);
+  // The resync's first read goes behind everything written before it (it must see those keys).
+  if (keys_read_ == KeysRead::wanted) read_active_keys();
+}
+
+void BridgeLoop::send_turn(uint64_t now) {
   if (mirror_.dirty()) {
     finished_.clear();
     mirror_.flush(batch_, now, &finished_);
@@ -482,23 +548,21 @@ void BridgeLoop::flush(uint64_t now) {
   // there is nothing to send or send() returns down without taking it.
   std::function<void(RedisStatus)> done =
       [this, oldest, newest, events, submits = std::move(submits_)](RedisStatus status) mutable {
+        --mirror_turns_in_flight_;
         if (status == RedisStatus::ok) confirmed_event_ms_ = std::max(confirmed_event_ms_, newest);
         end_turn(status, oldest, events, submits);
       };
   submits_.clear();
+  ++mirror_turns_in_flight_;
   if (batch_.empty()) {
     done(redis_.up() ? RedisStatus::ok : RedisStatus::down);
-    return;
+  } else {
+    probe_.redis_commands += batch_.size();
+    if (redis_.send(batch_, std::move(done)) != RedisStatus::ok) done(RedisStatus::down);
+    batch_.clear();
+    // 0 turns in flight: each turn waits for its replies (a bench and debugging setting).
+    if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();
   }
-  // Bounded overlap: Redis works on one turn while this thread prepares the next; past
-  // max_redis_turns_in_flight the loop waits (the events wait in the SUB socket meanwhile).
-  if (options_.max_redis_turns_in_flight > 0) {
-    redis_.await_sent(options_.max_redis_turns_in_flight - 1);
-  }
-  probe_.redis_commands += batch_.size();
-  if (redis_.send(batch_, std::move(done)) != RedisStatus::ok) done(RedisStatus::down);
-  batch_.clear();
-  if (options_.max_redis_turns_in_flight == 0) redis_.await_sent();
 }
 
 void BridgeLoop::end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t events,

@@ -9,9 +9,13 @@
 //    replies and HTTP-node sockets; timers; then ONE Redis pipeline with everything the turn
 //    produced (mirror writes, ledger writes, node commands). Writes are batched per turn, so the
 //    mirror keeps up with the broker by doing more per round trip when it falls behind. The turn
-//    does not wait for Redis's answer: Redis writes turn N while this thread builds turn N+1
-//    (max_redis_turns_in_flight bounds it); what needs the answer (a submit's 202, the lag) runs
-//    when it arrives, in order.
+//    does not wait for Redis's answer: Redis writes turn N while this thread builds turn N+1;
+//    past max_redis_turns_in_flight unanswered turns the next turns keep growing one batch (and a
+//    snapshot waits in its socket) instead of waiting; what needs the answer (a submit's 202, the
+//    lag) runs when it arrives, in order.
+//  - The loop never waits on Redis: reads (HTTP routes, the health PING, the ledger's reload and
+//    pending submits, the resync's active keys) go out on the same connection with a reply
+//    callback (read_redis), behind the writes already sent, so a read sees every write before it.
 //  - An HTTP submit is answered only after its ledger entry is in Redis (same pipeline) and the
 //    broker acknowledged it. Redis down: 503 redis_unavailable, nothing is sent to the broker.
 //    Broker not answering within broker_timeout: the entry stays in the ledger, the client gets
@@ -44,6 +48,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bridge/active_keys_query.h"
 #include "bridge/blob_store.h"
 #include "bridge/bridge_probe.h"
 #include "bridge/clone_sync.h"
@@ -71,6 +76,7 @@ struct BridgeOptions {
   std::size_t max_event_backlog = 1'000'000;    // events queued unread on the SUB socket
   std::size_t max_pending_calls = 100'000;      // broker requests in flight; over it: 429
   std::size_t max_queued_tasks = 100'000;       // HTTP requests waiting for the loop; over it: 429
+  std::size_t max_request_reads = 10'000;       // HTTP requests' Redis reads unanswered; over: 429
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
 };
 
@@ -100,7 +106,12 @@ class BridgeLoop {
   uint64_t now_ms() const;
   bool redis_up() const { return redis_.up(); }
   bool broker_live() const;
-  RedisConnection& redis() { return redis_; }
+  // Sends the reads now (behind the writes already sent) and runs `done` with their replies when
+  // they arrive, from a later turn; at once (status down, no replies) when Redis is down.
+  void read_redis(const RedisBatch& batch, RedisConnection::ReadFn done);
+  // read_redis for an HTTP request: false (nothing sent, `done` dropped) when max_request_reads
+  // are unanswered already, so a frozen Redis cannot collect requests without bound.
+  bool read_redis_for_request(const RedisBatch& batch, RedisConnection::ReadFn done);
   Client& broker() { return broker_; }
   HttpNodes& nodes() { return nodes_; }
   // Registers the callback for request_id (from broker().send_*); id 0 (not sent) answers at once.
@@ -137,9 +148,19 @@ class BridgeLoop {
   void drain_replies();
   void request_snapshot(uint64_t now);
   void after_snapshot(uint64_t now);
-  std::vector<std::string> active_keys_in_redis();
+  // The resync's first read: the jobs:active:* keys to clear, sent once the writes before it are.
+  void read_active_keys();
+  void on_active_keys(uint64_t request_id, RedisStatus status, std::vector<RedisReply>& replies);
+  // Ledger jobs the new snapshot does not hold: those Redis does not call finished are submitted.
+  void resubmit_missing(std::vector<std::string> missing);
+  bool turns_at_limit() const {
+    return options_.max_redis_turns_in_flight > 0 &&
+           mirror_turns_in_flight_ >= options_.max_redis_turns_in_flight;
+  }
   void timers(uint64_t now);
+  // Sends the turn's writes unless turns_at_limit() (then they wait for a later turn).
   void flush(uint64_t now);
+  void send_turn(uint64_t now);
   // A turn's writes were answered (or lost): lag, health, then its submits go to the broker.
   void end_turn(RedisStatus status, uint64_t oldest_event_ms, uint64_t events,
                 std::vector<PendingSubmit>& submits);
@@ -178,6 +199,14 @@ class BridgeLoop {
   bool buffer_overflowed_ = false;
   uint64_t snapshot_request_id_ = 0;
   bool snapshot_started_ = false;  // the first batch of the current snapshot arrived
+  // The resync's active-keys read: wanted from the snapshot request, sent after the writes before
+  // it, ready when answered; the snapshot's batches wait in their socket until then.
+  enum class KeysRead { idle, wanted, reading, ready };
+  KeysRead keys_read_ = KeysRead::idle;
+  ActiveKeysQuery active_query_;
+  std::size_t mirror_turns_in_flight_ = 0;  // flushed turns Redis has not answered yet
+  bool ping_in_flight_ = false;
+  std::size_t request_reads_ = 0;  // read_redis_for_request calls not answered yet
   uint64_t oldest_event_ms_ = 0;   // broker time of the oldest event not yet written (lag)
   uint64_t turn_events_ = 0;       // events applied this turn
   uint64_t newest_event_ms_ = 0;   // broker time of the newest event this turn

@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-queued-requests", o.max_queued_tasks,
                  "HTTP requests waiting for the bridge loop at most; past it they get 429")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--max-redis-reads", o.max_request_reads,
+                 "Redis reads of HTTP requests unanswered at most (Redis slow or frozen); past it "
+                 "requests that read Redis get 429")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
   app.add_option("--max-event-backlog", o.max_event_backlog,
                  "events the bridge may hold unread when it falls behind; past it the broker "
                  "drops events for it and the bridge resyncs from a snapshot")

@@ -14,19 +14,26 @@ bool SubmissionLedger::memory_only(std::string_view operation) {
   return operation == "encrypt" || operation == "decrypt";
 }
 
-bool SubmissionLedger::load(RedisConnection& redis) {
-  auto reply = redis.command({"HKEYS", keys::kSubmissions});
-  if (!reply || reply->is_error()) return false;
+RedisBatch SubmissionLedger::load_read() {
+  RedisBatch b;
+  b.add({"HKEYS", keys::kSubmissions});
+  return b;
+}
+
+bool SubmissionLedger::load(RedisStatus status, std::vector<RedisReply>& replies, RedisBatch& out) {
+  if (status != RedisStatus::ok || replies.size() != 1 ||
+      replies[0].type != RedisReply::Type::array) {
+    return false;
+  }
   std::unordered_set<std::string> in_redis;
-  for (auto& e : reply->elements) in_redis.insert(std::move(e.str));
-  RedisBatch lost;
+  for (auto& e : replies[0].elements) in_redis.insert(std::move(e.str));
   for (const auto& [id, entry] : entries_) {
     if (!entry.memory_only && !entry.json.empty() && in_redis.count(id) == 0) {
-      lost.add({"HSET", keys::kSubmissions, id, entry.json});
+      out.add({"HSET", keys::kSubmissions, id, entry.json});
     }
   }
   for (auto& id : in_redis) entries_.try_emplace(id);
-  return lost.empty() || redis.pipeline(lost) == RedisStatus::ok;
+  return true;
 }
 
 void SubmissionLedger::add(const SubmitRequest& r, RedisBatch& out) {
@@ -66,33 +73,33 @@ std::vector<std::string> SubmissionLedger::missing() const {
   return out;
 }
 
-std::vector<SubmitRequest> SubmissionLedger::pending_submits(RedisConnection& redis,
-                                                             const std::vector<std::string>& ids,
+RedisBatch SubmissionLedger::pending_read(const std::vector<std::string>& ids) {
+  RedisBatch reads;
+  for (const auto& id : ids) {
+    reads.add({"HGET", keys::kSubmissions, id});
+    reads.add({"HGET", keys::job_status(id), "status"});
+  }
+  return reads;
+}
+
+std::vector<SubmitRequest> SubmissionLedger::pending_submits(const std::vector<std::string>& ids,
+                                                             RedisStatus status,
+                                                             const std::vector<RedisReply>& replies,
                                                              RedisBatch& out) {
   std::vector<SubmitRequest> submits;
-  constexpr std::size_t kChunk = 500;
-  for (std::size_t start = 0; start < ids.size(); start += kChunk) {
-    std::size_t end = std::min(ids.size(), start + kChunk);
-    RedisBatch reads;
-    for (std::size_t i = start; i < end; ++i) {
-      reads.add({"HGET", keys::kSubmissions, ids[i]});
-      reads.add({"HGET", keys::job_status(ids[i]), "status"});
+  if (status == RedisStatus::down || replies.size() != ids.size() * 2) return submits;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto entry = entries_.find(ids[i]);
+    if (entry == entries_.end()) continue;  // finished while the read was on its way
+    const std::string& stored =
+        entry->second.json.empty() ? replies[i * 2].str : entry->second.json;
+    fb::JobState state = parse_state(replies[i * 2 + 1].str);
+    if (state == fb::JobState::completed || state == fb::JobState::failed ||
+        state == fb::JobState::cancelled) {
+      remove(ids[i], out);  // it finished while we were not looking
+      continue;
     }
-    std::vector<RedisReply> replies;
-    if (redis.pipeline(reads, &replies) != RedisStatus::ok) return {};
-    for (std::size_t i = start; i < end; ++i) {
-      auto entry = entries_.find(ids[i]);
-      if (entry == entries_.end()) continue;
-      const std::string& stored =
-          entry->second.json.empty() ? replies[(i - start) * 2].str : entry->second.json;
-      fb::JobState state = parse_state(replies[(i - start) * 2 + 1].str);
-      if (state == fb::JobState::completed || state == fb::JobState::failed ||
-          state == fb::JobState::cancelled) {
-        remove(ids[i], out);  // it finished while we were not looking
-        continue;
-      }
-      if (auto submit = from_json(ids[i], stored)) submits.push_back(std::move(*submit));
-    }
+    if (auto submit = from_json(ids[i], stored)) submits.push_back(std::move(*submit));
   }
   return submits;
 }

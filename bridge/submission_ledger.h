@@ -33,8 +33,12 @@ class SubmissionLedger {
   // True for the operations whose input must never reach Redis (see the header comment).
   static bool memory_only(std::string_view operation);
 
-  // Reconciles with Redis (HKEYS, then HSET of what only memory holds); false when Redis is down.
-  bool load(RedisConnection& redis);
+  // Reconciling with Redis when it (re)connects, without waiting on it: send load_read() (HKEYS),
+  // then hand its answer to load(), which learns the ids a previous process left and writes back
+  // (HSET via `out`) what only memory holds. False when the read failed (retried at the next
+  // reconnect).
+  static RedisBatch load_read();
+  bool load(RedisStatus status, std::vector<RedisReply>& replies, RedisBatch& out);
   void add(const SubmitRequest& request, RedisBatch& out);
   void remove(std::string_view job_id, RedisBatch& out);
   // Drops the id from memory only (its HSET never reached Redis, or there was none).
@@ -50,10 +54,14 @@ class SubmissionLedger {
   void seen(std::string_view job_id);
   std::vector<std::string> missing() const;
 
-  // The submits of `ids` whose job:{id}:status is not terminal (others are removed from the
-  // ledger via `out`). Empty when Redis is down.
-  std::vector<SubmitRequest> pending_submits(RedisConnection& redis,
-                                             const std::vector<std::string>& ids, RedisBatch& out);
+  // Which of `ids` (at most a few hundred per read) still need a Submit: send pending_read(ids),
+  // then pending_submits(ids, its answer) gives the submits whose job:{id}:status is not terminal
+  // (the others are removed from the ledger via `out`). Empty when the read failed.
+  static RedisBatch pending_read(const std::vector<std::string>& ids);
+  std::vector<SubmitRequest> pending_submits(const std::vector<std::string>& ids,
+                                             RedisStatus status,
+                                             const std::vector<RedisReply>& replies,
+                                             RedisBatch& out);
 
   static std::string to_json(const SubmitRequest& request);
   static std::optional<SubmitRequest> from_json(std::string_view job_id, std::string_view json);

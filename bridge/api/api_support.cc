@@ -24,6 +24,15 @@ void post_or_refuse(ApiContext& ctx, const Respond& respond, BridgeLoop::Task ta
   }
 }
 
+void read_or_refuse(BridgeLoop& loop, const RedisBatch& batch, const Respond& respond,
+                    RedisConnection::ReadFn done) {
+  if (!loop.read_redis_for_request(batch, std::move(done))) {
+    respond(error_response(429, "too_many_requests",
+                           "the bridge has too many Redis reads waiting (--max-redis-reads); "
+                           "retry later"));
+  }
+}
+
 unsigned status_for(fb::ErrorCode code) {
   switch (code) {
     case fb::ErrorCode::invalid_argument:

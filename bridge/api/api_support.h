@@ -39,6 +39,10 @@ void post_or_refuse(ApiContext& ctx, const Respond& respond, BridgeLoop::Task ta
 // access_denied; 404 not_found; 409 already_finished; 429 queue_full; 503 timeout
 // ("broker_unavailable") and quorum_unavailable; 502 for a broker that answered garbage, and for
 // chain_unavailable and invalid_share (the network behind the bridge failed); 500 otherwise.
+// Redis reads for one request (BridgeLoop::read_redis_for_request), or 429 too_many_requests when
+// --max-redis-reads are unanswered already. Loop thread only.
+void read_or_refuse(BridgeLoop& loop, const RedisBatch& batch, const Respond& respond,
+                    RedisConnection::ReadFn done);
 unsigned status_for(fb::ErrorCode code);
 ApiResponse broker_error(const ClientError& error);
 ApiResponse broker_unavailable();

@@ -185,11 +185,19 @@ void submit(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 // that is down) come from the Redis mirror.
 void get_job(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   post_or_refuse(ctx, respond, [job_id = req.params.at(0), respond](BridgeLoop& loop) {
-    auto from_redis = [job_id, respond](BridgeLoop& l, const ApiResponse& otherwise) {
-      auto hash = l.redis().command({"HGETALL", keys::job_status(job_id)});
-      if (!hash) return respond(otherwise.status == 404 ? redis_unavailable() : otherwise);
-      if (hash->elements.empty()) return respond(otherwise);
-      return respond(json_response(200, job_json(job_from_hash(job_id, *hash))));
+    auto from_redis = [job_id, respond](BridgeLoop& l, ApiResponse otherwise) {
+      RedisBatch read;
+      read.add({"HGETALL", keys::job_status(job_id)});
+      read_or_refuse(
+          l, read, respond,
+          [job_id, respond, otherwise = std::move(otherwise)](RedisStatus status,
+                                                              std::vector<RedisReply>& replies) {
+            if (status == RedisStatus::down || replies.size() != 1 || replies[0].is_error()) {
+              return respond(otherwise.status == 404 ? redis_unavailable() : otherwise);
+            }
+            if (replies[0].elements.empty()) return respond(otherwise);
+            respond(json_response(200, job_json(job_from_hash(job_id, replies[0]))));
+          });
     };
     if (!loop.broker_live()) {
       return from_redis(loop, error_response(404, "not_found", "no job " + job_id));
@@ -227,16 +235,20 @@ void job_action(ApiContext& ctx, ApiRequest&& req, Respond respond, bool cancel)
 void pending_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   uint32_t limit = query_limit(req.query, 100, 10'000);
   post_or_refuse(ctx, respond, [limit, respond](BridgeLoop& loop) {
-    auto reply = loop.redis().command(
-        {"ZRANGE", keys::kJobsPending, "0", std::to_string(limit - 1), "WITHSCORES"});
-    if (!reply || reply->is_error()) return respond(redis_unavailable());
-    json::array jobs;
-    const auto& e = reply->elements;
-    for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-      jobs.push_back(json::object{
-          {"jobId", e[i].str}, {"submittedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
-    }
-    respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+    RedisBatch read;
+    read.add({"ZRANGE", keys::kJobsPending, "0", std::to_string(limit - 1), "WITHSCORES"});
+    read_or_refuse(
+        loop, read, respond, [respond](RedisStatus status, std::vector<RedisReply>& replies) {
+          if (status != RedisStatus::ok || replies.size() != 1) return respond(redis_unavailable());
+          json::array jobs;
+          const auto& e = replies[0].elements;
+          for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+            jobs.push_back(
+                json::object{{"jobId", e[i].str},
+                             {"submittedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
+          }
+          respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+        });
   });
 }
 
@@ -259,27 +271,31 @@ void dead_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
 
 void stats(ApiContext& ctx, ApiRequest&&, Respond respond) {
   post_or_refuse(ctx, respond, [respond](BridgeLoop& loop) {
-    json::object redis;
-    RedisBatch counts;
-    counts.add({"ZCARD", keys::kJobsPending});
-    counts.add({"ZCARD", keys::kJobsCompleted});
-    counts.add({"SCARD", keys::kNodesAvailable});
-    std::vector<RedisReply> replies;
-    if (loop.redis().pipeline(counts, &replies) == RedisStatus::ok && replies.size() == 3) {
-      redis = json::object{{"pending", replies[0].integer},
-                           {"completed", replies[1].integer},
-                           {"nodesAvailable", replies[2].integer}};
-    }
-    auto answer = [respond, redis](ClientReplyInfo& reply) {
+    if (!loop.broker_live()) return respond(broker_unavailable());
+    // The broker's counters first, then the mirror's counts (a Redis that is down or slow leaves
+    // them out, or late: the broker's answer never waits on it).
+    loop.call_broker(loop.broker().send_stats(), [&loop, respond](ClientReplyInfo& reply) {
       if (reply.kind != Kind::stats) return respond(broker_error(reply.error));
       json::object broker;
       for (const auto& [name, value] : reply.stats.counters) broker[name] = value;
-      json::object o{{"broker", std::move(broker)}};
-      if (!redis.empty()) o["redis"] = redis;
-      respond(json_response(200, json::serialize(o)));
-    };
-    if (!loop.broker_live()) return respond(broker_unavailable());
-    loop.call_broker(loop.broker().send_stats(), answer);
+      RedisBatch counts;
+      counts.add({"ZCARD", keys::kJobsPending});
+      counts.add({"ZCARD", keys::kJobsCompleted});
+      counts.add({"SCARD", keys::kNodesAvailable});
+      auto answer = [respond, broker](RedisStatus status, std::vector<RedisReply>& replies) {
+        json::object o{{"broker", broker}};
+        if (status == RedisStatus::ok && replies.size() == 3) {
+          o["redis"] = json::object{{"pending", replies[0].integer},
+                                    {"completed", replies[1].integer},
+                                    {"nodesAvailable", replies[2].integer}};
+        }
+        respond(json_response(200, json::serialize(o)));
+      };
+      if (!loop.read_redis_for_request(counts, answer)) {
+        std::vector<RedisReply> none;
+        answer(RedisStatus::down, none);  // too many reads waiting: the broker's part alone
+      }
+    });
   });
 }
 

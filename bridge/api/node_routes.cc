@@ -103,34 +103,44 @@ void heartbeat(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   });
 }
 
+// nodes:{id}:status as the API shows it (numbers as numbers, the operations as a list).
+ApiResponse node_json(const std::string& node_id, const RedisReply& hash) {
+  if (hash.elements.empty()) return unknown_node(node_id);
+  json::object o{{"nodeId", node_id}};
+  const auto& e = hash.elements;
+  for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+    const std::string& k = e[i].str;
+    const std::string& v = e[i + 1].str;
+    if (k == "lastHeartbeat" || k == "capacity" || k == "maxConcurrentJobs" || k == "activeJobs" ||
+        k == "reputation") {
+      o[k] = std::strtoll(v.c_str(), nullptr, 10);
+    } else if (k == "supportedOperations") {
+      json::array ops;
+      std::size_t pos = 0;
+      while (pos < v.size()) {
+        std::size_t end = v.find(',', pos);
+        if (end == std::string::npos) end = v.size();
+        ops.emplace_back(v.substr(pos, end - pos));
+        pos = end + 1;
+      }
+      o[k] = std::move(ops);
+    } else {
+      o[k] = v;
+    }
+  }
+  return json_response(200, json::serialize(o));
+}
+
 void node_status(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   post_or_refuse(ctx, respond, [node_id = req.params.at(0), respond](BridgeLoop& loop) {
-    auto hash = loop.redis().command({"HGETALL", keys::node_status(node_id)});
-    if (!hash || hash->is_error()) return respond(redis_unavailable());
-    if (hash->elements.empty()) return respond(unknown_node(node_id));
-    json::object o{{"nodeId", node_id}};
-    const auto& e = hash->elements;
-    for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-      const std::string& k = e[i].str;
-      const std::string& v = e[i + 1].str;
-      if (k == "lastHeartbeat" || k == "capacity" || k == "maxConcurrentJobs" ||
-          k == "activeJobs" || k == "reputation") {
-        o[k] = std::strtoll(v.c_str(), nullptr, 10);
-      } else if (k == "supportedOperations") {
-        json::array ops;
-        std::size_t pos = 0;
-        while (pos < v.size()) {
-          std::size_t end = v.find(',', pos);
-          if (end == std::string::npos) end = v.size();
-          ops.emplace_back(v.substr(pos, end - pos));
-          pos = end + 1;
-        }
-        o[k] = std::move(ops);
-      } else {
-        o[k] = v;
-      }
-    }
-    respond(json_response(200, json::serialize(o)));
+    RedisBatch read;
+    read.add({"HGETALL", keys::node_status(node_id)});
+    read_or_refuse(loop, read, respond,
+                   [node_id, respond](RedisStatus status, std::vector<RedisReply>& r) {
+                     if (status != RedisStatus::ok || r.size() != 1)
+                       return respond(redis_unavailable());
+                     respond(node_json(node_id, r[0]));
+                   });
   });
 }
 
@@ -157,33 +167,39 @@ void node_jobs(ApiContext& ctx, ApiRequest&& req, Respond respond) {
     RedisBatch reads;
     reads.add({"EXISTS", keys::node_status(node_id)});
     reads.add({"ZRANGE", keys::jobs_active(node_id), "0", "-1", "WITHSCORES"});
-    std::vector<RedisReply> replies;
-    if (loop.redis().pipeline(reads, &replies) != RedisStatus::ok || replies.size() != 2) {
-      return respond(redis_unavailable());
-    }
-    if (replies[0].integer == 0) return respond(unknown_node(node_id));
-    json::array jobs;
-    const auto& e = replies[1].elements;
-    for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-      jobs.push_back(json::object{{"jobId", e[i].str},
-                                  {"startedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
-    }
-    respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+    read_or_refuse(
+        loop, reads, respond,
+        [node_id, respond](RedisStatus status, std::vector<RedisReply>& replies) {
+          if (status != RedisStatus::ok || replies.size() != 2) return respond(redis_unavailable());
+          if (replies[0].integer == 0) return respond(unknown_node(node_id));
+          json::array jobs;
+          const auto& e = replies[1].elements;
+          for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+            jobs.push_back(
+                json::object{{"jobId", e[i].str},
+                             {"startedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
+          }
+          respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+        });
   });
 }
 
 void node_payments(ApiContext& ctx, ApiRequest&& req, Respond respond) {
   post_or_refuse(ctx, respond, [node_id = req.params.at(0), respond](BridgeLoop& loop) {
-    auto list = loop.redis().command({"LRANGE", keys::payments_pending(node_id), "0", "-1"});
-    if (!list || list->is_error()) return respond(redis_unavailable());
-    json::array payments;
-    for (const auto& item : list->elements) {
-      boost::system::error_code ec;
-      json::value v = json::parse(item.str, ec);
-      payments.push_back(ec ? json::value(item.str) : std::move(v));
-    }
-    respond(json_response(
-        200, json::serialize(json::object{{"nodeId", node_id}, {"pending", std::move(payments)}})));
+    RedisBatch read;
+    read.add({"LRANGE", keys::payments_pending(node_id), "0", "-1"});
+    read_or_refuse(
+        loop, read, respond, [node_id, respond](RedisStatus status, std::vector<RedisReply>& r) {
+          if (status != RedisStatus::ok || r.size() != 1) return respond(redis_unavailable());
+          json::array payments;
+          for (const auto& item : r[0].elements) {
+            boost::system::error_code ec;
+            json::value v = json::parse(item.str, ec);
+            payments.push_back(ec ? json::value(item.str) : std::move(v));
+          }
+          respond(json_response(200, json::serialize(json::object{
+                                         {"nodeId", node_id}, {"pending", std::move(payments)}})));
+        });
   });
 }
 

@@ -373,15 +373,15 @@ void RedisConnection::drop(std::string why) {
   }
   error_ = options_.endpoint.url() + ": " + std::move(why);
   // Whatever was sent and not answered has an unknown outcome.
-  for (auto& b : sent_) finished_.emplace_back(std::move(b.done), RedisStatus::down);
+  for (auto& b : sent_) finished_.push_back({std::move(b.done), RedisStatus::down, {}});
   sent_.clear();
 }
 
 void RedisConnection::run_finished() {
   while (!finished_.empty()) {
     auto batch = std::exchange(finished_, {});
-    for (auto& [done, status] : batch) {
-      if (done) done(status);
+    for (auto& f : batch) {
+      if (f.done) f.done(f.status, f.replies);
     }
   }
 }
@@ -399,8 +399,10 @@ void RedisConnection::answered(const redisReply& reply) {
     last_error_reply_.assign(reply.str, reply.len);
     b.error = true;
   }
+  if (b.keep) b.replies.push_back(copy_reply(reply));
   if (--b.replies_left != 0) return;
-  finished_.emplace_back(std::move(b.done), b.error ? RedisStatus::error : RedisStatus::ok);
+  finished_.push_back(
+      {std::move(b.done), b.error ? RedisStatus::error : RedisStatus::ok, std::move(b.replies)});
   sent_.pop_front();
 }
 
@@ -438,19 +440,47 @@ RedisStatus RedisConnection::send(const RedisBatch& batch,
   for (std::size_t i = 0; i < batch.size(); ++i) {
     commands += batch.command_bytes(i) != kEmptyCommand;
   }
-  if (commands == 0) {
-    finished_.emplace_back(std::move(done), RedisStatus::ok);
-    return RedisStatus::ok;
+  // Written first: on failure `done` stays with the caller.
+  if (write_batch(batch) != RedisStatus::ok) return RedisStatus::down;
+  ReadFn on_done;
+  if (done) {
+    on_done = [done = std::move(done)](RedisStatus status, std::vector<RedisReply>&) {
+      done(status);
+    };
   }
+  track(commands, std::move(on_done), false);
+  return RedisStatus::ok;
+}
+
+RedisStatus RedisConnection::read(const RedisBatch& batch, ReadFn&& done) {
+  if (!ctx_) return RedisStatus::down;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch.command_bytes(i) == kEmptyCommand) return RedisStatus::error;
+  }
+  if (write_batch(batch) != RedisStatus::ok) return RedisStatus::down;
+  track(batch.size(), std::move(done), true);
+  return RedisStatus::ok;
+}
+
+RedisStatus RedisConnection::write_batch(const RedisBatch& batch) {
   SigpipeGuard guard;
   for (std::size_t begin = 0; begin < batch.size(); begin += kRound) {
     if (!append(batch, begin, std::min(batch.size(), begin + kRound)) || !write_out()) {
       return RedisStatus::down;
     }
   }
-  if (sent_.empty()) last_reply_at_ = Clock::now();  // silence is counted from here
-  sent_.push_back(SentBatch{commands, std::move(done), false});
   return RedisStatus::ok;
+}
+
+void RedisConnection::track(std::size_t commands, ReadFn&& done, bool keep) {
+  if (commands == 0) {
+    finished_.push_back({std::move(done), RedisStatus::ok, {}});
+    return;
+  }
+  if (sent_.empty()) last_reply_at_ = Clock::now();  // silence is counted from here
+  SentBatch sent{commands, std::move(done), false, keep, {}};
+  if (keep) sent.replies.reserve(commands);
+  sent_.push_back(std::move(sent));
 }
 
 void RedisConnection::collect() {

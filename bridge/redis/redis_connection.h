@@ -82,6 +82,10 @@ struct RedisOptions {
 
 class RedisConnection {
  public:
+  // A batch's outcome and, for read(), every reply in command order (empty for send(), and when
+  // down).
+  using ReadFn = std::function<void(RedisStatus, std::vector<RedisReply>&)>;
+
   // Tries to connect once; a failure leaves it down (see error()), it does not throw.
   explicit RedisConnection(RedisOptions options);
   ~RedisConnection();
@@ -108,6 +112,11 @@ class RedisConnection {
   // inside an unrelated caller. Replies are discarded. Returns down, leaving `done` with the
   // caller, when the connection is down (send never reconnects: see ensure_up) or the write fails.
   RedisStatus send(const RedisBatch& batch, std::function<void(RedisStatus)>&& done);
+  // send() for reads: the same ordering and timeouts, but every reply is kept for `done` (error
+  // replies in place, status error). On the connection the mirror writes on, a read sent after a
+  // write sees it (Redis answers in order), with no wait in the caller. A batch with an empty
+  // command is refused (error, nothing sent): its reply could not be placed.
+  RedisStatus read(const RedisBatch& batch, ReadFn&& done);
   // Reads the replies that have arrived, without blocking; runs `done` of every finished batch.
   void collect();
   // Blocks until at most `keep` sent batches are unanswered (or the connection is lost), then
@@ -140,13 +149,25 @@ class RedisConnection {
   bool append(const RedisBatch& batch, std::size_t begin, std::size_t end);
   bool write_out();
 
+  // Queues and writes every command of the batch (empty ones skipped); down after a drop.
+  RedisStatus write_batch(const RedisBatch& batch);
+  // The batch is on the wire: its `commands` replies are awaited (none: finished at once).
+  void track(std::size_t commands, ReadFn&& done, bool keep);
+
   struct SentBatch {
     std::size_t replies_left;
-    std::function<void(RedisStatus)> done;
+    ReadFn done;
     bool error;  // a reply was an error
+    bool keep;   // read(): replies are copied for `done`
+    std::vector<RedisReply> replies;
+  };
+  struct FinishedBatch {
+    ReadFn done;
+    RedisStatus status;
+    std::vector<RedisReply> replies;
   };
   std::deque<SentBatch> sent_;
-  std::vector<std::pair<std::function<void(RedisStatus)>, RedisStatus>> finished_;
+  std::vector<FinishedBatch> finished_;
   std::chrono::steady_clock::time_point last_reply_at_{};
   uint64_t error_replies_ = 0;
   std::string last_error_reply_;
