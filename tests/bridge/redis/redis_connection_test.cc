@@ -654,3 +654,103 @@ TEST_F(RedisConnectionTest, ASentBatchUnansweredPastTheCommandTimeoutIsLost) {
 
 }  // namespace
 }  // namespace litc::bridge
+
+namespace litc::bridge {
+namespace {
+
+// read(): the non-blocking read the bridge loop uses. Its replies come after the writes sent
+// before it (so it sees them), in command order, errors in place; the caller never waits.
+TEST_F(RedisConnectionTest, AReadSentAfterWritesSeesThemAndKeepsItsRepliesInOrder) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  RedisBatch write;
+  for (int i = 0; i < 1000; ++i) write.add({"RPUSH", "l", std::to_string(i)});
+  std::vector<std::string> order;
+  ASSERT_EQ(conn.send(write, [&](RedisStatus) { order.push_back("write"); }), RedisStatus::ok);
+  RedisBatch read;
+  read.add({"LLEN", "l"});
+  read.add({"LINDEX", "l", "-1"});
+  read.add({"HGET", "l", "x"});  // WRONGTYPE: an error in place
+  read.add({"GET", "absent"});
+  std::vector<RedisReply> got;
+  std::optional<RedisStatus> status;
+  ASSERT_EQ(conn.read(read,
+                      [&](RedisStatus s, std::vector<RedisReply>& r) {
+                        order.push_back("read");
+                        status = s;
+                        got = std::move(r);
+                      }),
+            RedisStatus::ok);
+  EXPECT_EQ(conn.batches_in_flight(), 2u);
+  const auto deadline = Clock::now() + milliseconds(5000);
+  while (conn.batches_in_flight() > 0 && Clock::now() < deadline) {
+    conn.collect();
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"write", "read"}));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(*status, RedisStatus::error);  // one reply is an error
+  EXPECT_EQ(got[0].integer, 1000);
+  EXPECT_EQ(got[1].str, "999");
+  EXPECT_TRUE(got[2].is_error());
+  EXPECT_NE(got[2].str.find("WRONGTYPE"), std::string::npos) << got[2].str;
+  EXPECT_EQ(got[3].type, RedisReply::Type::nil);
+}
+
+TEST_F(RedisConnectionTest, AReadOfAStoppedServerNeitherBlocksNorLosesItsCallback) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  server_->signal(SIGSTOP);
+  RedisBatch read;
+  read.add({"PING"});
+  std::optional<RedisStatus> status;
+  std::string pong;
+  auto start = Clock::now();
+  ASSERT_EQ(conn.read(read,
+                      [&](RedisStatus s, std::vector<RedisReply>& r) {
+                        status = s;
+                        if (!r.empty()) pong = r[0].str;
+                      }),
+            RedisStatus::ok);
+  conn.collect();
+  EXPECT_LT(since(start).count(), 100);  // the caller did not wait for the stopped server
+  EXPECT_FALSE(status.has_value());
+  server_->signal(SIGCONT);
+  const auto deadline = Clock::now() + milliseconds(5000);
+  while (!status && Clock::now() < deadline) {
+    conn.collect();
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, RedisStatus::ok);
+  EXPECT_EQ(pong, "PONG");
+}
+
+TEST_F(RedisConnectionTest, AReadWithAnEmptyCommandOrWhileDownIsRefusedAndKeepsItsCallback) {
+  RedisConnection conn(options());
+  ASSERT_TRUE(conn.up()) << conn.error();
+  RedisBatch read;
+  read.add({"PING"});
+  read.begin();  // a command without arguments: its reply could not be placed
+  read.end();
+  bool ran = false;
+  RedisConnection::ReadFn fn = [&](RedisStatus, std::vector<RedisReply>&) { ran = true; };
+  EXPECT_EQ(conn.read(read, std::move(fn)), RedisStatus::error);
+  ASSERT_TRUE(fn);  // still the caller's
+  server_->kill();
+  RedisBatch ping;
+  ping.add({"PING"});
+  RedisStatus sent = conn.read(ping, std::move(fn));
+  for (int i = 0; i < 20 && sent == RedisStatus::ok && !ran; ++i) {
+    conn.collect();  // the write may succeed before the loss is seen: then it finishes as down
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  if (sent != RedisStatus::ok) {
+    EXPECT_TRUE(fn) << "a refused read must leave the callback with the caller";
+  } else {
+    EXPECT_TRUE(ran);
+  }
+}
+
+}  // namespace
+}  // namespace litc::bridge
