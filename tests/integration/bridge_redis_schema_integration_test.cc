@@ -411,13 +411,9 @@ TEST(BridgeRedisSchema, RedisDownAnswers503AndTheMirrorIsRewrittenWhenItReturns)
   EXPECT_EQ(health_after.status, 200) << health_after.body;
 }
 
-// BUG (bridge_loop.cc redis_came_back + submission_ledger.cc load; not fixed here, outside this
-// suite's remit): when Redis comes back EMPTY (restarted without persistence, or a fail-over to a
-// replica that missed writes), the bridge reloads its ledger from Redis, so it forgets every
-// HTTP-accepted job that had not finished; a broker restart after that loses those jobs for good,
-// though issue 5 says "an HTTP-accepted job is never lost". Expected: each job completes. Seen:
-// bridge:submissions stays empty and GET jobs/:id answers 404. Disabled until the bridge keeps the
-// ledger's submits in memory and writes them back when Redis returns.
+// Redis comes back EMPTY (restarted without persistence, or a fail-over to a replica that missed
+// writes): the ledger's submits, kept in memory, are written back to bridge:submissions
+// (SubmissionLedger::load), so a broker restart after that still loses no HTTP-accepted job.
 TEST(BridgeRedisSchema, HttpAcceptedJobsSurviveRedisComingBackEmptyThenABrokerRestart) {
   BridgeStackOptions o;
   o.network = load_test_options();
