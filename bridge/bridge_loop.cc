@@ -55,6 +55,7 @@ BridgeLoop::BridgeLoop(BridgeOptions options, zmq::context_t& context, BridgePro
   id_prefix_ += '-';
   probe_.redis_up = redis_.up();
   seen_connects_ = redis_.connects();
+  schedule_periodic_tasks();
   if (redis_.up()) redis_came_back();
 }
 
@@ -443,28 +444,69 @@ void BridgeLoop::redis_came_back() {
   clone_.invalidate();  // the mirror is rewritten whole from a fresh snapshot
 }
 
+void BridgeLoop::schedule_periodic_tasks() {
+  // An idle bridge writes nothing, so a Redis that restarted would go unnoticed (and /healthz
+  // stay green, and the ledger not be written back) until the next event: ask once a second.
+  periodic_.add("redis-ping", 1000, [this](uint64_t) { ping_redis(); });
+  periodic_.add("broker-call-expiry", 100, [this](uint64_t now) {
+    expire_calls(now);
+    nodes_.tick(now);
+    probe_.http_nodes = nodes_.size();
+  });
+  periodic_.add("submit-resend", 1000, [this](uint64_t) { resend_unconfirmed(); });
+  periodic_.add("broker-stats", 1000, [this](uint64_t) {
+    if (!clone_.live()) return;
+    call_broker(broker_.send_stats(), [this](ClientReplyInfo& reply) {
+      if (reply.kind == ClientReplyInfo::Kind::stats) probe_.set_broker_stats(reply.stats);
+    });
+  });
+  periodic_.add("node-ttl-refresh", 60'000,
+                [this](uint64_t now) { mirror_.refresh_nodes(batch_, now); });
+}
+
+void BridgeLoop::ping_redis() {
+  // Not waited for: a Redis that stays silent is dropped by the connection's command timeout.
+  if (!redis_.up() || ping_in_flight_) return;
+  ping_in_flight_ = true;
+  RedisBatch ping;
+  ping.add({"PING"});
+  read_redis(ping, [this](RedisStatus status, std::vector<RedisReply>&) {
+    ping_in_flight_ = false;
+    if (status == RedisStatus::down) {
+      spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
+                   redis_.error());
+    }
+  });
+}
+
+void BridgeLoop::expire_calls(uint64_t now) {
+  // Taken out first, called after: a callback may register new calls (calls_ may rehash).
+  std::vector<PendingCall> expired;
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    if (now < it->second.deadline_ms) {
+      ++it;
+      continue;
+    }
+    expired.push_back(std::move(it->second));
+    it = calls_.erase(it);
+  }
+  for (auto& call : expired) {
+    if (!call.waiting) ++probe_.broker_timeouts;
+    auto info = error_info(fb::ErrorCode::timeout,
+                           call.waiting ? std::string("the job did not finish within the wait")
+                                        : "the broker did not answer within " +
+                                              std::to_string(options_.broker_timeout_ms) + " ms");
+    call.fn(info);
+  }
+}
+
 void BridgeLoop::timers(uint64_t now) {
   now = now_ms();  // the turn may have run long; silence is judged against the clock
-  if (redis_.up() && !ping_in_flight_ && now >= next_redis_ping_ms_) {
-    // An idle bridge writes nothing, so a Redis that restarted would go unnoticed (and /healthz
-    // stay green, and the ledger not be written back) until the next event: ask once a second.
-    // Not waited for: a Redis that stays silent is dropped by the connection's command timeout.
-    next_redis_ping_ms_ = now + 1000;
-    ping_in_flight_ = true;
-    RedisBatch ping;
-    ping.add({"PING"});
-    read_redis(ping, [this](RedisStatus status, std::vector<RedisReply>&) {
-      ping_in_flight_ = false;
-      if (status == RedisStatus::down) {
-        spdlog::warn("bridge: Redis at {} unavailable: {}", options_.redis.endpoint.url(),
-                     redis_.error());
-      }
-    });
-  }
+  // Every turn: the Redis connection and the broker's liveness.
   if (!redis_.up()) redis_.ensure_up();
   if (redis_.connects() != seen_connects_) {
-    // A new connection, whoever made it (an HTTP read's pipeline() reconnects too): what was
-    // written while down is lost, so the mirror is rewritten and the ledger reloaded.
+    // A new connection: what was written while down is lost, so the mirror is rewritten and the
+    // ledger reloaded.
     seen_connects_ = redis_.connects();
     spdlog::info("bridge: Redis at {} is back", options_.redis.endpoint.url());
     redis_came_back();
@@ -478,43 +520,7 @@ void BridgeLoop::timers(uint64_t now) {
     request_snapshot(now);
   }
   probe_.broker_live = broker_live();
-  if (now >= next_sweep_ms_) {
-    next_sweep_ms_ = now + 100;
-    // Taken out first, called after: a callback may register new calls (calls_ may rehash).
-    std::vector<PendingCall> expired;
-    for (auto it = calls_.begin(); it != calls_.end();) {
-      if (now < it->second.deadline_ms) {
-        ++it;
-        continue;
-      }
-      expired.push_back(std::move(it->second));
-      it = calls_.erase(it);
-    }
-    for (auto& call : expired) {
-      if (!call.waiting) ++probe_.broker_timeouts;
-      auto info = error_info(fb::ErrorCode::timeout,
-                             call.waiting ? std::string("the job did not finish within the wait")
-                                          : "the broker did not answer within " +
-                                                std::to_string(options_.broker_timeout_ms) + " ms");
-      call.fn(info);
-    }
-    nodes_.tick(now);
-    probe_.http_nodes = nodes_.size();
-  }
-  if (now >= next_resend_ms_) {
-    next_resend_ms_ = now + 1000;
-    resend_unconfirmed();
-  }
-  if (now >= next_stats_ms_ && clone_.live()) {
-    next_stats_ms_ = now + 1000;
-    call_broker(broker_.send_stats(), [this](ClientReplyInfo& reply) {
-      if (reply.kind == ClientReplyInfo::Kind::stats) probe_.set_broker_stats(reply.stats);
-    });
-  }
-  if (now >= next_refresh_ms_) {
-    next_refresh_ms_ = now + 60'000;
-    mirror_.refresh_nodes(batch_, now);
-  }
+  periodic_.run_due(now);
 }
 
 void BridgeLoop::flush(uint64_t now) {

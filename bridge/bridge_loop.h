@@ -53,6 +53,7 @@
 #include "bridge/bridge_probe.h"
 #include "bridge/clone_sync.h"
 #include "bridge/http_nodes.h"
+#include "bridge/periodic_tasks.h"
 #include "bridge/redis/redis_connection.h"
 #include "bridge/redis_mirror.h"
 #include "bridge/submission_ledger.h"
@@ -157,7 +158,12 @@ class BridgeLoop {
     return options_.max_redis_turns_in_flight > 0 &&
            mirror_turns_in_flight_ >= options_.max_redis_turns_in_flight;
   }
+  // Every turn: Redis reconnects, the broker's liveness; then the periodic tasks that are due.
   void timers(uint64_t now);
+  void schedule_periodic_tasks();
+  void ping_redis();
+  // Broker calls past their deadline get a timeout reply.
+  void expire_calls(uint64_t now);
   // Sends the turn's writes unless turns_at_limit() (then they wait for a later turn).
   void flush(uint64_t now);
   void send_turn(uint64_t now);
@@ -219,11 +225,7 @@ class BridgeLoop {
 
   RedisBatch batch_;
   std::vector<std::string> finished_;
-  uint64_t next_sweep_ms_ = 0;
-  uint64_t next_stats_ms_ = 0;
-  uint64_t next_refresh_ms_ = 0;
-  uint64_t next_redis_ping_ms_ = 0;
-  uint64_t next_resend_ms_ = 0;
+  PeriodicTasks periodic_;  // schedule_periodic_tasks(): the cadences, one table
   // Ledger jobs whose Submit got no answer (lost with a dying broker, or a full send queue): sent
   // again every second until the broker answers.
   std::unordered_set<std::string> unconfirmed_;

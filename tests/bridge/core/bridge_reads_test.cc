@@ -9,6 +9,7 @@
 
 #include "bridge/active_keys_query.h"
 #include "bridge/bridge_loop.h"
+#include "bridge/periodic_tasks.h"
 #include "bridge/submission_ledger.h"
 
 namespace litc::bridge {
@@ -139,6 +140,26 @@ TEST(BridgeLoopQueue, TasksBeyondMaxQueuedTasksAreRefusedNotQueued) {
   t.join();
   EXPECT_EQ(ran.load(), 2);
   EXPECT_TRUE(loop.post([&](BridgeLoop&) { ++ran; }));  // drained: room again
+}
+
+}  // namespace
+}  // namespace litc::bridge
+
+namespace litc::bridge {
+namespace {
+
+TEST(PeriodicTasks, ATaskRunsAtTheFirstTurnThenOncePerPeriodNeverToCatchUp) {
+  PeriodicTasks tasks;
+  std::vector<std::pair<std::string, uint64_t>> ran;
+  tasks.add("fast", 100, [&](uint64_t now) { ran.emplace_back("fast", now); });
+  tasks.add("slow", 1000, [&](uint64_t now) { ran.emplace_back("slow", now); });
+  tasks.run_due(5000);  // both run at once
+  tasks.run_due(5099);  // neither is due
+  tasks.run_due(5100);  // fast again
+  tasks.run_due(7000);  // a long turn: each runs once, not once per missed period
+  using R = std::vector<std::pair<std::string, uint64_t>>;
+  EXPECT_EQ(ran,
+            (R{{"fast", 5000}, {"slow", 5000}, {"fast", 5100}, {"fast", 7000}, {"slow", 7000}}));
 }
 
 }  // namespace
