@@ -9,15 +9,16 @@
 #               mirror: the lag when the mirror is not saturated.
 #   http        POST /lit-compute/jobs/submit rate with wrk (jobs go through Redis and the broker),
 #               beside wrk against GET /healthz on the same server (the HTTP layer's own ceiling).
-# Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]   (LITC_BRIDGE_ARGS: extra litc-bridge flags)
+# Usage: bench/bridge.sh BIN_DIR OUT_DIR [--smoke]   (LITC_BRIDGE_ARGS: extra litc-bridge flags;
+#        LITC_BRIDGE_BENCH_S: seconds per mirror round, default 10)
 # Writes OUT_DIR/bridge.json (one JSON object per case) and prints a table.
 set -euo pipefail
 
-bin=$1
+bin=$(cd "$1" && pwd)
 out=$2
 smoke=0
 [[ "${3:-}" == --smoke ]] && smoke=1
-duration=10
+duration=${LITC_BRIDGE_BENCH_S:-10}
 wrk_s=5
 ((smoke)) && duration=1 && wrk_s=1
 

@@ -33,6 +33,16 @@ void read_or_refuse(BridgeLoop& loop, const RedisBatch& batch, const Respond& re
   }
 }
 
+json::array scored_jobs(const RedisReply& zrange, std::string_view score_field) {
+  json::array jobs;
+  const auto& e = zrange.elements;
+  for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+    jobs.push_back(json::object{{"jobId", e[i].str},
+                                {score_field, std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
+  }
+  return jobs;
+}
+
 unsigned status_for(fb::ErrorCode code) {
   switch (code) {
     case fb::ErrorCode::invalid_argument:

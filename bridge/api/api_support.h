@@ -58,6 +58,8 @@ std::optional<std::string> string_field(const boost::json::object& o, std::strin
 std::optional<int64_t> int_field(const boost::json::object& o, std::string_view key, int64_t min,
                                  int64_t max, int64_t fallback, ApiResponse& error);
 
+// A ZRANGE ... WITHSCORES reply of job ids as [{"jobId", <score_field>: score ms}, ...].
+boost::json::array scored_jobs(const RedisReply& zrange, std::string_view score_field);
 // A job as the API shows it (job_json.h), with outputCID filled in.
 std::string job_json(JobInfo job);
 // ?limit=N from a query string, clamped to [1, max]; fallback when absent or not a number.

@@ -240,14 +240,8 @@ void pending_list(ApiContext& ctx, ApiRequest&& req, Respond respond) {
     read_or_refuse(
         loop, read, respond, [respond](RedisStatus status, std::vector<RedisReply>& replies) {
           if (status != RedisStatus::ok || replies.size() != 1) return respond(redis_unavailable());
-          json::array jobs;
-          const auto& e = replies[0].elements;
-          for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-            jobs.push_back(
-                json::object{{"jobId", e[i].str},
-                             {"submittedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
-          }
-          respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+          respond(json_response(200, json::serialize(json::object{
+                                         {"jobs", scored_jobs(replies[0], "submittedAt")}})));
         });
   });
 }

@@ -172,14 +172,8 @@ void node_jobs(ApiContext& ctx, ApiRequest&& req, Respond respond) {
         [node_id, respond](RedisStatus status, std::vector<RedisReply>& replies) {
           if (status != RedisStatus::ok || replies.size() != 2) return respond(redis_unavailable());
           if (replies[0].integer == 0) return respond(unknown_node(node_id));
-          json::array jobs;
-          const auto& e = replies[1].elements;
-          for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-            jobs.push_back(
-                json::object{{"jobId", e[i].str},
-                             {"startedAt", std::strtoull(e[i + 1].str.c_str(), nullptr, 10)}});
-          }
-          respond(json_response(200, json::serialize(json::object{{"jobs", std::move(jobs)}})));
+          respond(json_response(
+              200, json::serialize(json::object{{"jobs", scored_jobs(replies[1], "startedAt")}})));
         });
   });
 }

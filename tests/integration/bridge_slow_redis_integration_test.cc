@@ -48,7 +48,13 @@ Timed timed_gets(HttpClient& c, const std::string& target, int n, milliseconds g
   return t;
 }
 
-uint64_t metric(BridgeStack& s, HttpClient& c, const std::string& name) {
+BridgeStackOptions load_stack() {
+  BridgeStackOptions o;
+  o.network = load_test_options();
+  return o;
+}
+
+uint64_t metric(HttpClient& c, const std::string& name) {
   return metric_value(c.get("/metrics").body, name).value_or(0);
 }
 
@@ -56,9 +62,7 @@ uint64_t metric(BridgeStack& s, HttpClient& c, const std::string& name) {
 // does not wait on the mirror's writes), answers requests that need only the broker at once, and
 // once Redis answers again every job is in the mirror.
 TEST(BridgeSlowRedis, AFrozenRedisStallsNeitherEventsNorRequestsThatDoNotNeedIt) {
-  BridgeStackOptions o;
-  o.network = load_test_options();
-  BridgeStack s(o);
+  BridgeStack s(load_stack());
   ASSERT_TRUE(s.ok());
   s.net().add_worker("w1", "echo", 4);
   ASSERT_TRUE(s.net().wait_workers_online(1));
@@ -73,7 +77,7 @@ TEST(BridgeSlowRedis, AFrozenRedisStallsNeitherEventsNorRequestsThatDoNotNeedIt)
         return one(s.redis_cli({"HGET", "job:warm:status", "status"})) == "completed";
       },
       milliseconds(5000)));
-  const uint64_t applied_before = metric(s, *c, "litc_bridge_events_applied_total");
+  const uint64_t applied_before = metric(*c, "litc_bridge_events_applied_total");
 
   s.redis().signal(SIGSTOP);
   const auto frozen_at = Clock::now();
@@ -86,9 +90,7 @@ TEST(BridgeSlowRedis, AFrozenRedisStallsNeitherEventsNorRequestsThatDoNotNeedIt)
   // Each job is at least submitted, assigned and completed: 3 events the bridge must apply now,
   // not after Redis wakes.
   const bool applied = eventually(
-      [&] {
-        return metric(s, *c, "litc_bridge_events_applied_total") >= applied_before + 3 * kJobs;
-      },
+      [&] { return metric(*c, "litc_bridge_events_applied_total") >= applied_before + 3 * kJobs; },
       milliseconds(400), milliseconds(20));
   // Requests the broker answers alone (a live job's status, the dead letters) and /healthz.
   Timed status = timed_gets(*c, kApi + "/jobs/frozen-0", 5, milliseconds(5));
@@ -98,7 +100,7 @@ TEST(BridgeSlowRedis, AFrozenRedisStallsNeitherEventsNorRequestsThatDoNotNeedIt)
   s.redis().signal(SIGCONT);
 
   EXPECT_TRUE(applied) << "events applied stayed at "
-                       << metric(s, *c, "litc_bridge_events_applied_total") << " (before "
+                       << metric(*c, "litc_bridge_events_applied_total") << " (before "
                        << applied_before << ") while Redis was frozen";
   for (const Timed* t : {&status, &dead, &health}) {
     for (int code : t->statuses) EXPECT_EQ(code, 200);
@@ -123,9 +125,7 @@ TEST(BridgeSlowRedis, AFrozenRedisStallsNeitherEventsNorRequestsThatDoNotNeedIt)
 // while jobs flow: a request the broker answers and /healthz stay fast; one that reads Redis is
 // slow but right; the mirror ends complete.
 TEST(BridgeSlowRedis, RedisAnswering200msLateDelaysOnlyTheReadsThatNeedIt) {
-  BridgeStackOptions o;
-  o.network = load_test_options();
-  BridgeStack s(o);
+  BridgeStack s(load_stack());
   ASSERT_TRUE(s.ok());
   s.net().add_worker("w1", "echo", 4);
   ASSERT_TRUE(s.net().wait_workers_online(1));

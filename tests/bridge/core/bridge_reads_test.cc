@@ -60,6 +60,21 @@ TEST(ActiveKeysQuery, AnOlderMirrorIsWalkedWithScanPageByPage) {
   EXPECT_EQ(q.keys(), (std::vector<std::string>{"jobs:active:a", "jobs:active:b"}));
 }
 
+TEST(ActiveKeysQuery, ARefusedScanEndsTheQueryWithWhatItFound) {
+  ActiveKeysQuery q;
+  q.start();
+  std::vector<RedisReply> first{nil(), array({})};
+  ASSERT_TRUE(q.on_reply(RedisStatus::ok, first).has_value());
+  std::vector<RedisReply> r1{array({bulk("9"), array({bulk("jobs:active:a")})})};
+  ASSERT_TRUE(q.on_reply(RedisStatus::ok, r1).has_value());
+  RedisReply refused;
+  refused.type = RedisReply::Type::error;
+  refused.str = "ERR invalid cursor";
+  std::vector<RedisReply> r2{refused};
+  EXPECT_FALSE(q.on_reply(RedisStatus::error, r2).has_value());
+  EXPECT_EQ(q.keys(), (std::vector<std::string>{"jobs:active:a"}));
+}
+
 TEST(ActiveKeysQuery, RedisDownEndsTheQueryWithWhatItFound) {
   ActiveKeysQuery q;
   q.start();
